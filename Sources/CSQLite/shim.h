@@ -1,0 +1,4 @@
+#ifndef FLOWQ_CSQLITE_SHIM_H
+#define FLOWQ_CSQLITE_SHIM_H
+#include <sqlite3.h>
+#endif

@@ -1,0 +1,218 @@
+import Foundation
+
+/// The store's catalog database: which files were ingested (and how it went) and which day
+/// partitions exist, with row counts and time ranges for pruning.
+///
+/// A file's row moves `pending` -> `stored` (or `rejected`); a `pending` row left by a killed
+/// ingest marks records to remove before the next ingest (see `Ingestor.recover`).
+public final class Catalog {
+    let database: Database
+
+    /// One stored file, as the catalog remembers it.
+    public struct FileRecord: Sendable, Equatable {
+        public var id: Int64
+        public var path: String
+        public var size: Int64
+        public var modified: Int64
+        public var contentKey: String?
+        public var state: String
+        public var records: Int64
+        public var skipped: Int64
+        public var message: String?
+        public var finishedAt: Int64?
+    }
+
+    /// Rows a file added to one partition, with their time ranges.
+    public struct PartitionDelta: Sendable {
+        public var rows: Int64 = 0
+        public var minStart = Int64.max, maxStart = Int64.min
+        public var minEnd = Int64.max, maxEnd = Int64.min
+        public var columns: [String] = []
+
+        public init() {}
+    }
+
+    init(path: String, readOnly: Bool) throws(StoreError) {
+        do {
+            database = try Database(path: path, mode: readOnly ? .readOnly : .create)
+            if !readOnly {
+                try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+                try createSchema()
+            }
+            let version = try database.scalar("SELECT value FROM meta WHERE key = 'format'")?.textValue
+            guard version == String(FlowStore.formatVersion) else {
+                throw StoreError.notAStore("\(path) is a flowq store of format \(version ?? "unknown"), this flowq reads format \(FlowStore.formatVersion)")
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw .sqlite(error)
+        } catch {
+            throw .notAStore("\(path): \(error.localizedDescription)")
+        }
+    }
+
+    private func createSchema() throws(SQLiteError) {
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT OR IGNORE INTO meta(key, value) VALUES ('format', '\(FlowStore.formatVersion)');
+            CREATE TABLE IF NOT EXISTS files(
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                modified INTEGER NOT NULL,
+                content_key TEXT,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'stored', 'rejected')),
+                records INTEGER NOT NULL DEFAULT 0,
+                skipped INTEGER NOT NULL DEFAULT 0,
+                layout TEXT,
+                message TEXT,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER);
+            CREATE INDEX IF NOT EXISTS files_by_path ON files(path);
+            CREATE INDEX IF NOT EXISTS files_by_content ON files(content_key);
+            CREATE TABLE IF NOT EXISTS partitions(
+                day TEXT PRIMARY KEY,
+                rows INTEGER NOT NULL,
+                files INTEGER NOT NULL,
+                min_start INTEGER NOT NULL, max_start INTEGER NOT NULL,
+                min_end INTEGER, max_end INTEGER,
+                columns TEXT NOT NULL,
+                updated_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS file_partitions(
+                file_id INTEGER NOT NULL REFERENCES files(id),
+                day TEXT NOT NULL,
+                rows INTEGER NOT NULL,
+                PRIMARY KEY (file_id, day));
+            """)
+    }
+
+    // MARK: Files
+
+    /// The stored file at `path`, if any.
+    public func storedFile(path: String) throws(SQLiteError) -> FileRecord? {
+        try files(where: "path = ? AND state = 'stored'", [.text(path)]).first
+    }
+
+    /// A stored file with the same content, if any.
+    public func storedFile(contentKey: String) throws(SQLiteError) -> FileRecord? {
+        try files(where: "content_key = ? AND state = 'stored'", [.text(contentKey)]).first
+    }
+
+    /// Files whose ingest started and never finished.
+    public func pendingFiles() throws(SQLiteError) -> [FileRecord] {
+        try files(where: "state = 'pending'", [])
+    }
+
+    /// The most recent files, newest first.
+    public func recentFiles(limit: Int) throws(SQLiteError) -> [FileRecord] {
+        try files(where: "1 ORDER BY id DESC LIMIT \(max(0, limit))", [])
+    }
+
+    private func files(where condition: String, _ values: [SQLiteValue]) throws(SQLiteError) -> [FileRecord] {
+        try database.rows("""
+            SELECT id, path, size, modified, content_key, state, records, skipped, message, finished_at
+            FROM files WHERE \(condition)
+            """, values).map { row in
+            FileRecord(
+                id: row[0].integerValue ?? 0, path: row[1].textValue ?? "", size: row[2].integerValue ?? 0,
+                modified: row[3].integerValue ?? 0, contentKey: row[4].textValue, state: row[5].textValue ?? "",
+                records: row[6].integerValue ?? 0, skipped: row[7].integerValue ?? 0, message: row[8].textValue,
+                finishedAt: row[9].integerValue)
+        }
+    }
+
+    /// Records that a file's ingest is starting; its rows carry the returned id.
+    public func beginFile(path: String, size: Int64, modified: Int64) throws(SQLiteError) -> Int64 {
+        try database.run(
+            "INSERT INTO files(path, size, modified, state, started_at) VALUES (?, ?, ?, 'pending', ?)",
+            [.text(path), .integer(size), .integer(modified), .integer(Self.now)])
+        return database.lastInsertRowID
+    }
+
+    /// Marks a file stored and adds its rows to the partition statistics, in one transaction.
+    public func finishFile(
+        id: Int64, contentKey: String, records: Int64, skipped: Int64, layout: String?,
+        message: String?, partitions: [PartitionDay: PartitionDelta]
+    ) throws {
+        try database.transaction {
+            try database.run("""
+                UPDATE files SET state = 'stored', content_key = ?, records = ?, skipped = ?, layout = ?,
+                message = ?, finished_at = ? WHERE id = ?
+                """, [.text(contentKey), .integer(records), .integer(skipped), layout.map(SQLiteValue.text) ?? .null,
+                      message.map(SQLiteValue.text) ?? .null, .integer(Self.now), .integer(id)])
+            for (day, delta) in partitions.sorted(by: { $0.key < $1.key }) where delta.rows > 0 {
+                try database.run("""
+                    INSERT INTO partitions(day, rows, files, min_start, max_start, min_end, max_end, columns, updated_at)
+                    VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8)
+                    ON CONFLICT(day) DO UPDATE SET
+                        rows = rows + ?2, files = files + 1,
+                        min_start = min(min_start, ?3), max_start = max(max_start, ?4),
+                        min_end = coalesce(min(min_end, ?5), min_end, ?5),
+                        max_end = coalesce(max(max_end, ?6), max_end, ?6),
+                        columns = ?7, updated_at = ?8
+                    """, [.text(day.isoText), .integer(delta.rows), .integer(delta.minStart), .integer(delta.maxStart),
+                          delta.minEnd == .max ? .null : .integer(delta.minEnd),
+                          delta.maxEnd == .min ? .null : .integer(delta.maxEnd),
+                          .text(delta.columns.joined(separator: ",")), .integer(Self.now)])
+                try database.run("INSERT INTO file_partitions(file_id, day, rows) VALUES (?, ?, ?)",
+                                 [.integer(id), .text(day.isoText), .integer(delta.rows)])
+            }
+        }
+    }
+
+    /// Marks a file rejected with the reason; it holds no rows.
+    public func rejectFile(id: Int64, contentKey: String?, message: String) throws(SQLiteError) {
+        try database.run("UPDATE files SET state = 'rejected', content_key = ?, message = ?, finished_at = ? WHERE id = ?",
+                         [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(Self.now), .integer(id)])
+    }
+
+    /// Forgets a file entirely (a duplicate that stored nothing, or a recovered pending file).
+    public func forgetFile(id: Int64) throws(SQLiteError) {
+        try database.run("DELETE FROM files WHERE id = ?", [.integer(id)])
+    }
+
+    // MARK: Partitions
+
+    /// Every partition with committed records, oldest first.
+    public func partitions() throws(SQLiteError) -> [PartitionInfo] {
+        try database.rows("SELECT day, rows, files, min_start, max_start, min_end, max_end, columns FROM partitions ORDER BY day")
+            .compactMap { row in
+                guard let dayText = row[0].textValue, let day = PartitionDay(dayText) else { return nil }
+                let minEnd = row[5].integerValue, maxEnd = row[6].integerValue
+                return PartitionInfo(
+                    day: day, rowCount: row[1].integerValue ?? 0, fileCount: row[2].integerValue ?? 0,
+                    startRange: (row[3].integerValue ?? 0)...max(row[3].integerValue ?? 0, row[4].integerValue ?? 0),
+                    endRange: minEnd.flatMap { lo in maxEnd.map { hi in lo...max(lo, hi) } },
+                    columns: (row[7].textValue ?? "").split(separator: ",").map(String.init))
+            }
+    }
+
+    /// What a query may see, read in one transaction so it is consistent.
+    public func snapshot() throws -> StoreSnapshot {
+        try database.execute("BEGIN")
+        defer { try? database.execute("COMMIT") }
+        let partitions = try partitions()
+        let watermark = try database.scalar("SELECT coalesce(max(id), 0) FROM files WHERE state = 'stored'")?.integerValue ?? 0
+        let unfinished = try database.rows("SELECT id FROM files WHERE state = 'pending' AND id < ?", [.integer(watermark)])
+            .compactMap { $0[0].integerValue }
+        let known = Set(FlowField.allCases.map(\.columnName))
+        var extra = Set<String>()
+        for partition in partitions { extra.formUnion(partition.columns.filter { !known.contains($0) }) }
+        return StoreSnapshot(partitions: partitions, fileWatermark: watermark, unfinishedFileIDs: unfinished, extraColumns: extra.sorted())
+    }
+
+    /// Removes a day from the catalog (after its database was deleted).
+    public func dropPartition(_ day: PartitionDay) throws {
+        try database.transaction {
+            try database.run("DELETE FROM partitions WHERE day = ?", [.text(day.isoText)])
+            try database.run("DELETE FROM file_partitions WHERE day = ?", [.text(day.isoText)])
+        }
+    }
+
+    /// Current Unix time in seconds.
+    static var now: Int64 { Int64(Date().timeIntervalSince1970) }
+}
+
+@available(*, unavailable)
+extension Catalog: Sendable {}

@@ -1,0 +1,49 @@
+/// What the catalog knows of one day partition: enough to prune it without opening it.
+public struct PartitionInfo: Sendable, Hashable {
+    /// The UTC day.
+    public var day: PartitionDay
+    /// Records stored.
+    public var rowCount: Int64
+    /// Files that put records in it.
+    public var fileCount: Int64
+    /// Smallest and largest `start`, Unix seconds.
+    public var startRange: ClosedRange<Int64>
+    /// Smallest and largest `end`, Unix seconds (nil when every `end` is `-`).
+    public var endRange: ClosedRange<Int64>?
+    /// The columns of its `flows` table (fields seen in its files).
+    public var columns: [String]
+    /// Bytes on disk (database file), when known.
+    public var sizeOnDisk: Int64
+
+    /// Creates a description.
+    public init(day: PartitionDay, rowCount: Int64, fileCount: Int64, startRange: ClosedRange<Int64>,
+                endRange: ClosedRange<Int64>?, columns: [String], sizeOnDisk: Int64 = 0) {
+        self.day = day
+        self.rowCount = rowCount
+        self.fileCount = fileCount
+        self.startRange = startRange
+        self.endRange = endRange
+        self.columns = columns
+        self.sizeOnDisk = sizeOnDisk
+    }
+}
+
+/// The part of the store a query may see, read from the catalog in one transaction.
+public struct StoreSnapshot: Sendable {
+    /// Partitions holding committed records, oldest first.
+    public var partitions: [PartitionInfo]
+    /// Highest id of a fully stored file: rows of later files are not visible yet.
+    public var fileWatermark: Int64
+    /// Ids of files below the watermark whose ingest did not finish (rows to hide).
+    public var unfinishedFileIDs: [Int64]
+    /// Every column name any partition has, beyond the known fields (unknown new fields).
+    public var extraColumns: [String]
+
+    /// Creates a snapshot.
+    public init(partitions: [PartitionInfo], fileWatermark: Int64, unfinishedFileIDs: [Int64], extraColumns: [String]) {
+        self.partitions = partitions
+        self.fileWatermark = fileWatermark
+        self.unfinishedFileIDs = unfinishedFileIDs
+        self.extraColumns = extraColumns
+    }
+}

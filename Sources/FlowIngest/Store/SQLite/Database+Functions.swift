@@ -1,0 +1,135 @@
+import CSQLite
+import Foundation
+
+/// State for a custom aggregate: fed one row at a time, asked for the result once.
+public protocol SQLiteAggregate: AnyObject {
+    /// Creates an empty accumulator (one per group).
+    init()
+    /// Adds one row's arguments.
+    func step(_ arguments: [SQLiteValue]) throws
+    /// The aggregate's value for the group.
+    func finish() throws -> SQLiteValue
+}
+
+extension Database {
+    /// Registers a deterministic scalar SQL function implemented in Swift.
+    ///
+    /// Used by the query layer for what SQLite lacks (address rendering, CIDR tests); the body
+    /// receives the arguments as values and its thrown error becomes the SQL error message.
+    public func createFunction(
+        _ name: String, argumentCount: Int32,
+        _ body: @escaping ([SQLiteValue]) throws -> SQLiteValue
+    ) throws(SQLiteError) {
+        let box = Unmanaged.passRetained(ScalarBox(body)).toOpaque()
+        let rc = sqlite3_create_function_v2(
+            handle, name, argumentCount, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box,
+            { context, count, arguments in
+                let box = Unmanaged<ScalarBox>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
+                do {
+                    let result = try box.body(readArguments(count, arguments))
+                    setResult(context, result)
+                } catch {
+                    sqlite3_result_error(context, "\(error.localizedDescription)", -1)
+                }
+            },
+            nil, nil,
+            { box in if let box { Unmanaged<ScalarBox>.fromOpaque(box).release() } }
+        )
+        guard rc == SQLITE_OK else { throw self.error(code: rc, sql: nil) }
+    }
+
+    /// Registers an aggregate SQL function whose per-group state is an `A`.
+    public func createAggregate<A: SQLiteAggregate>(_ name: String, argumentCount: Int32, _ type: A.Type) throws(SQLiteError) {
+        let box = Unmanaged.passRetained(AggregateBox(make: { A() })).toOpaque()
+        let rc = sqlite3_create_function_v2(
+            handle, name, argumentCount, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, nil,
+            { context, count, arguments in
+                guard let state = aggregateState(context, create: true) else { return }
+                do {
+                    try state.step(readArguments(count, arguments))
+                } catch {
+                    sqlite3_result_error(context, "\(error.localizedDescription)", -1)
+                }
+            },
+            { context in
+                // A group that saw no rows still needs a value: finish a fresh accumulator.
+                let state = aggregateState(context, create: true)
+                defer { releaseAggregateState(context) }
+                do {
+                    setResult(context, try state?.finish() ?? .null)
+                } catch {
+                    sqlite3_result_error(context, "\(error.localizedDescription)", -1)
+                }
+            },
+            { box in if let box { Unmanaged<AggregateBox>.fromOpaque(box).release() } }
+        )
+        guard rc == SQLITE_OK else { throw self.error(code: rc, sql: nil) }
+    }
+}
+
+private final class ScalarBox {
+    let body: ([SQLiteValue]) throws -> SQLiteValue
+    init(_ body: @escaping ([SQLiteValue]) throws -> SQLiteValue) { self.body = body }
+}
+
+private final class AggregateBox {
+    let make: () -> SQLiteAggregate
+    init(make: @escaping () -> SQLiteAggregate) { self.make = make }
+}
+
+/// The per-group accumulator lives in SQLite's aggregate context as a retained object pointer.
+private func aggregateState(_ context: OpaquePointer?, create: Bool) -> SQLiteAggregate? {
+    let size = Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)
+    guard let slot = sqlite3_aggregate_context(context, create ? size : 0) else { return nil }
+    let pointer = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+    if let existing = pointer.pointee {
+        return Unmanaged<AnyObject>.fromOpaque(existing).takeUnretainedValue() as? SQLiteAggregate
+    }
+    guard create else { return nil }
+    let box = Unmanaged<AggregateBox>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
+    let state = box.make()
+    pointer.pointee = Unmanaged.passRetained(state as AnyObject).toOpaque()
+    return state
+}
+
+private func releaseAggregateState(_ context: OpaquePointer?) {
+    guard let slot = sqlite3_aggregate_context(context, 0) else { return }
+    let pointer = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+    if let existing = pointer.pointee {
+        Unmanaged<AnyObject>.fromOpaque(existing).release()
+        pointer.pointee = nil
+    }
+}
+
+private func readArguments(_ count: Int32, _ arguments: UnsafeMutablePointer<OpaquePointer?>?) -> [SQLiteValue] {
+    guard let arguments else { return [] }
+    return (0..<Int(count)).map { index in
+        let value = arguments[index]
+        switch sqlite3_value_type(value) {
+        case SQLITE_INTEGER: return .integer(sqlite3_value_int64(value))
+        case SQLITE_FLOAT: return .real(sqlite3_value_double(value))
+        case SQLITE_TEXT:
+            let n = Int(sqlite3_value_bytes(value))
+            guard let bytes = sqlite3_value_text(value) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: n), as: UTF8.self))
+        case SQLITE_BLOB:
+            let n = Int(sqlite3_value_bytes(value))
+            guard let bytes = sqlite3_value_blob(value) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: n)))
+        default: return .null
+        }
+    }
+}
+
+private func setResult(_ context: OpaquePointer?, _ value: SQLiteValue) {
+    switch value {
+    case .null: sqlite3_result_null(context)
+    case .integer(let v): sqlite3_result_int64(context, v)
+    case .real(let v): sqlite3_result_double(context, v)
+    case .text(let v): sqlite3_result_text(context, v, -1, unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self))
+    case .blob(let v):
+        v.withUnsafeBytes { bytes in
+            sqlite3_result_blob(context, bytes.baseAddress, Int32(bytes.count), unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self))
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct FlowqCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "flowq")
+}
