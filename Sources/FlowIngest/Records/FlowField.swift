@@ -70,7 +70,7 @@ public enum FlowField: String, CaseIterable, Sendable {
 }
 
 /// How a field's values are validated and laid out in a partition.
-public enum FieldStorage: Sendable, Equatable {
+public enum FieldStorage: Sendable, Hashable {
     /// A whole number within a range; stored as an integer.
     case integer(ClosedRange<Int64>)
     /// Unix seconds; values above 10^11 are milliseconds and are stored as seconds.
@@ -85,7 +85,7 @@ public enum FieldStorage: Sendable, Equatable {
 }
 
 /// The small vocabularies coded as integers in storage; the planner translates literals.
-public struct FieldCode: Sendable, Equatable {
+public struct FieldCode: Sendable, Hashable {
     /// The words, in code order: the word at index `i` is stored as `i + 1`.
     public let words: [String]
 

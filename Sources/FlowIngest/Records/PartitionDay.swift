@@ -76,6 +76,16 @@ public struct PartitionDay: Sendable, Hashable, Comparable, CustomStringConverti
         return String(repeating: "0", count: max(0, 4 - year.count)) + year + separator + month + separator + day
     }
 
+    /// Days since 1970-01-01 of a calendar date.
+    public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
+        daysFromCivil(year: year, month: month, day: day)
+    }
+
+    /// Days in `month` of `year`.
+    public static func daysInMonth(_ month: Int, year: Int) -> Int {
+        daysIn(month: month, year: year)
+    }
+
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

@@ -1,0 +1,140 @@
+import FlowIngest
+
+/// Decides, from the WHERE clause and the catalog alone, which day partitions can hold rows a
+/// query wants, so that a one-day question never opens another day.
+///
+/// Each condition is judged per partition as matching none, some or all of its rows: exactly
+/// for `date`, `day` and `date_partition` (constant within a partition), and from the
+/// partition's recorded `start`/`end` ranges for those columns. NOT, AND and OR combine the
+/// judgements; anything else counts as "some", so pruning never drops a row.
+struct PartitionPruner {
+    /// How much of a partition a condition can match.
+    enum Coverage: Equatable {
+        case none, some, all
+
+        var negated: Coverage { self == .none ? .all : self == .all ? .none : .some }
+    }
+
+    /// Folds constant expressions (`current_date - interval '7' day`) to values.
+    let fold: (Expression) -> Constant?
+
+    /// The coverage of `condition` on `partition`, with the condition that excluded it.
+    func coverage(of condition: Expression, on partition: PartitionInfo) -> (Coverage, because: Expression?) {
+        switch condition {
+        case .binary(.and, let l, let r, _):
+            let (a, why) = coverage(of: l, on: partition)
+            if a == .none { return (.none, why) }
+            let (b, why2) = coverage(of: r, on: partition)
+            if b == .none { return (.none, why2) }
+            return (a == .all && b == .all ? .all : .some, nil)
+        case .binary(.or, let l, let r, _):
+            let (a, _) = coverage(of: l, on: partition)
+            let (b, _) = coverage(of: r, on: partition)
+            if a == .all || b == .all { return (.all, nil) }
+            if a == .none && b == .none { return (.none, condition) }
+            return (.some, nil)
+        case .unary(.not, let e, _):
+            let (a, _) = coverage(of: e, on: partition)
+            return (a.negated, a == .all ? condition : nil)
+        case .binary(let op, let l, let r, _) where op.isComparison:
+            let result = compare(l, op, r, partition) ?? compare(r, op.flipped, l, partition) ?? .some
+            return (result, result == .none ? condition : nil)
+        case .between(let v, let lo, let hi, let negated, let at):
+            let both = Expression.binary(.and, .binary(.greaterOrEqual, v, lo, at: at), .binary(.lessOrEqual, v, hi, at: at), at: at)
+            let (a, _) = coverage(of: both, on: partition)
+            let result = negated ? a.negated : a
+            return (result, result == .none ? condition : nil)
+        case .inList(let v, let items, let negated, let at):
+            guard !items.isEmpty else { return (.some, nil) }
+            let any = items.dropFirst().reduce(Expression.binary(.equal, v, items[0], at: at)) { .binary(.or, $0, .binary(.equal, v, $1, at: at), at: at) }
+            let (a, _) = coverage(of: any, on: partition)
+            let result = negated ? a.negated : a
+            return (result, result == .none ? condition : nil)
+        default:
+            return (.some, nil)
+        }
+    }
+
+    /// `column op constant` for a partition column, `start` or `end`; nil when not of that form.
+    private func compare(_ column: Expression, _ op: BinaryOperator, _ value: Expression, _ partition: PartitionInfo) -> Coverage? {
+        guard let name = Self.prunableColumn(column), let constant = fold(value) else { return nil }
+        switch name {
+        case "date", "day", "date_partition":
+            let day: PartitionDay?
+            switch constant {
+            case .date(let d): day = d
+            case .string(let s): day = PartitionDay(s)
+            case .timestamp(let t) where name == "date": day = PartitionDay(unixSeconds: Int64(t.rounded(.down)))
+            default: day = nil
+            }
+            guard let day else { return nil }
+            return Self.holds(partition.day.dayNumber, op, day.dayNumber) ? .all : .none
+        case "start", "end", "from_unixtime(start)", "from_unixtime(end)":
+            let seconds: Double
+            switch constant {
+            case .integer(let v): seconds = Double(v)
+            case .double(let v): seconds = v
+            case .timestamp(let t): seconds = t
+            case .date(let d): seconds = Double(d.startSeconds)
+            default: return nil
+            }
+            let range = name.contains("start") ? partition.startRange : partition.endRange
+            guard let range else { return .some }
+            let lo = Double(range.lowerBound), hi = Double(range.upperBound)
+            let allHold = Self.holds(lo, op, seconds) && Self.holds(hi, op, seconds) && op != .notEqual && op != .equal
+            if allHold || (op == .equal && lo == hi && lo == seconds) { return .all }
+            switch op {
+            case .equal: return seconds < lo || seconds > hi ? .none : .some
+            case .less: return lo < seconds ? .some : .none
+            case .lessOrEqual: return lo <= seconds ? .some : .none
+            case .greater: return hi > seconds ? .some : .none
+            case .greaterOrEqual: return hi >= seconds ? .some : .none
+            default: return .some
+            }
+        default:
+            return nil
+        }
+    }
+
+    private static func holds<T: Comparable>(_ a: T, _ op: BinaryOperator, _ b: T) -> Bool {
+        switch op {
+        case .equal: return a == b
+        case .notEqual: return a != b
+        case .less: return a < b
+        case .lessOrEqual: return a <= b
+        case .greater: return a > b
+        case .greaterOrEqual: return a >= b
+        default: return true
+        }
+    }
+
+    /// The prunable column an expression names: `date`, `day`, `date_partition`, `start`,
+    /// `end`, or `from_unixtime(start|end)`.
+    private static func prunableColumn(_ e: Expression) -> String? {
+        switch e {
+        case .column(let name, _, _):
+            let lowered = name.lowercased()
+            return ["date", "day", "date_partition", "start", "end"].contains(lowered) ? lowered : nil
+        case .function("from_unixtime", let args, false, false, _) where args.count == 1:
+            if case .column(let name, _, _) = args[0], ["start", "end"].contains(name.lowercased()) {
+                return "from_unixtime(\(name.lowercased()))"
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+}
+
+extension BinaryOperator {
+    /// The operator with its sides swapped (`a < b` is `b > a`).
+    var flipped: BinaryOperator {
+        switch self {
+        case .less: return .greater
+        case .lessOrEqual: return .greaterOrEqual
+        case .greater: return .less
+        case .greaterOrEqual: return .lessOrEqual
+        default: return self
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import FlowIngest
+
+/// A column a query can name, with its type and how the store holds it.
+public struct ColumnInfo: Sendable, Hashable {
+    /// How the column's values are held in a partition.
+    public enum Source: Sendable, Hashable {
+        /// A stored field (or a field newer than flowq, stored as text).
+        case stored(encoding: Encoding)
+        /// `date`: the partition's day, a DATE.
+        case partitionDate
+        /// `day` / `date_partition`: the partition's day as `YYYY/MM/DD` text.
+        case partitionSlashed
+    }
+
+    /// The name queries use (lowercase).
+    public var name: String
+    /// The Trino type.
+    public var type: SQLType
+    /// Where the value comes from.
+    public var source: Source
+}
+
+/// How a stored value differs from the value a query sees.
+public enum Encoding: Sendable, Hashable {
+    /// Stored as seen.
+    case plain
+    /// IPv4 as an integer, IPv6 as a 16-byte blob: decoded to text for display and string functions.
+    case address
+    /// A word stored as a small integer code (unknown words as text).
+    case code(FieldCode)
+}
+
+/// The `vpc_flow_logs` table as queries see it: every known field, the fields newer than flowq
+/// that the store has seen, and the partition columns.
+public struct TableSchema: Sendable {
+    /// Names the table may be called by.
+    public static let tableNames: Set<String> = ["vpc_flow_logs", "flows"]
+
+    /// Columns in `SELECT *` order.
+    public let columns: [ColumnInfo]
+    private let byName: [String: ColumnInfo]
+
+    /// The schema for a store that has seen `extraColumns` beyond the known fields.
+    public init(extraColumns: [String] = []) {
+        var columns: [ColumnInfo] = FlowField.allCases.map { field in
+            let type: SQLType
+            let encoding: Encoding
+            switch field.storage {
+            case .integer, .timestamp: (type, encoding) = (.integer, .plain)
+            case .text: (type, encoding) = (.varchar, .plain)
+            case .address: (type, encoding) = (.varchar, .address)
+            case .code(let code, _): (type, encoding) = (.varchar, .code(code))
+            }
+            return ColumnInfo(name: field.columnName, type: type, source: .stored(encoding: encoding))
+        }
+        let known = Set(columns.map(\.name))
+        for extra in extraColumns where !known.contains(extra) {
+            columns.append(ColumnInfo(name: extra, type: .varchar, source: .stored(encoding: .plain)))
+        }
+        columns.append(ColumnInfo(name: "date", type: .date, source: .partitionDate))
+        columns.append(ColumnInfo(name: "day", type: .varchar, source: .partitionSlashed))
+        columns.append(ColumnInfo(name: "date_partition", type: .varchar, source: .partitionSlashed))
+        self.columns = columns
+        byName = Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0) })
+    }
+
+    /// The column called `name` (any case), if any.
+    public func column(named name: String) -> ColumnInfo? {
+        byName[name.lowercased()]
+    }
+
+    /// The stored columns `SELECT *` shows: fields present in any of `partitions`, in field
+    /// order, then `date`.
+    func starColumns(present: Set<String>) -> [ColumnInfo] {
+        columns.filter { column in
+            switch column.source {
+            case .stored: return present.contains(column.name)
+            case .partitionDate: return true
+            case .partitionSlashed: return false
+            }
+        }
+    }
+
+    /// The closest column names to `name`, for "did you mean".
+    func suggestion(for name: String) -> String? {
+        Suggestions.closest(to: name.lowercased(), among: columns.map(\.name))
+    }
+}
+
+/// Finds the nearest known word to a misspelt one.
+enum Suggestions {
+    /// The candidate with the smallest edit distance, if it is close enough to be a likely typo.
+    static func closest(to word: String, among candidates: [String]) -> String? {
+        var best: (String, Int)? = nil
+        for candidate in candidates {
+            let distance = editDistance(word, candidate)
+            if distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
+        }
+        guard let (candidate, distance) = best else { return nil }
+        let allowed = max(1, min(3, word.count / 3))
+        let compact = word.replacingOccurrences(of: "_", with: "")
+        if candidate.replacingOccurrences(of: "_", with: "") == compact { return candidate }
+        return distance <= allowed ? candidate : nil
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = Array(repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}
