@@ -16,10 +16,10 @@ struct FlowqCommand: AsyncParsableCommand {
 
             The store is --store, else $FLOWQ_STORE, else ${XDG_DATA_HOME:-~/.local/share}/flowq.
 
-            Exit status: 0 success; 1 a query or store failure; 3 ingest finished but rejected
-            some files; 64 a usage error.
+            Exit status: 0 success; 1 a store failure or a query that failed while running;
+            2 an invalid query; 3 ingest finished but rejected some files; 64 a usage error.
             """,
-        subcommands: [IngestCommand.self, SampleCommand.self]
+        subcommands: [IngestCommand.self, QueryCommand.self, ExplainCommand.self, DemoCommand.self, SampleCommand.self, StatusCommand.self]
     )
 }
 
@@ -34,8 +34,10 @@ struct StoreOptions: ParsableArguments {
 
 /// Exit statuses a script can tell apart.
 enum ExitStatus {
-    /// A query or store failure.
+    /// A store failure, or a query that failed while running.
     static let failure = ExitCode(1)
+    /// A query that cannot run (syntax, names, types, refused statements).
+    static let invalidQuery = ExitCode(2)
     /// An ingest that finished but rejected one or more files.
     static let filesRejected = ExitCode(3)
 }

@@ -1,0 +1,136 @@
+import FlowIngest
+import Foundation
+
+/// The functions flowq adds to every SQLite connection it queries with: what SQLite lacks for
+/// Trino's semantics (address text, split_part, regexp_like, ...), and the merge aggregates.
+enum SQLFunctions {
+    /// Registers the functions and the connection settings queries rely on.
+    static func prepare(_ database: Database) throws(SQLiteError) {
+        // Trino's LIKE is case-sensitive; SQLite's is not unless told.
+        try database.execute("PRAGMA case_sensitive_like = ON")
+        try database.createFunction("fq_ip", argumentCount: 1) { args in
+            switch args[0] {
+            case .integer(let v): return .text(IPAddress.format(v4: UInt32(truncatingIfNeeded: v)))
+            case .blob(let b) where b.count == 16: return .text(IPAddress.format(v6: b))
+            default: return args[0]
+            }
+        }
+        try database.createFunction("fq_ip_parse", argumentCount: 1) { args in
+            guard case .text(let text) = args[0], let address = IPAddress(text) else { return .null }
+            switch address {
+            case .v4(let v): return .integer(Int64(v))
+            case .v6(let b): return .blob(b)
+            }
+        }
+        try database.createFunction("fq_split_part", argumentCount: 3) { args in
+            guard case .text(let text) = args[0], case .text(let delimiter) = args[1], case .integer(let index) = args[2] else { return .null }
+            guard index > 0 else { throw FunctionError("split_part index must be greater than zero") }
+            guard !delimiter.isEmpty else { return index == 1 ? .text(text) : .null }
+            let parts = text.components(separatedBy: delimiter)
+            return index <= parts.count ? .text(parts[Int(index - 1)]) : .null
+        }
+        try database.createFunction("fq_fmod", argumentCount: 2) { args in
+            guard let a = args[0].doubleValue, let b = args[1].doubleValue, b != 0 else { return .null }
+            return .real(fmod(a, b))
+        }
+        try database.createFunction("fq_floor", argumentCount: 1) { args in
+            args[0].doubleValue.map { .real(Foundation.floor($0)) } ?? .null
+        }
+        try database.createFunction("fq_ceil", argumentCount: 1) { args in
+            args[0].doubleValue.map { .real(Foundation.ceil($0)) } ?? .null
+        }
+        try database.createFunction("fq_floor_to", argumentCount: 2) { args in
+            guard let t = args[0].doubleValue, let unit = args[1].integerValue, unit > 0 else { return .null }
+            return .integer(Int64((t / Double(unit)).rounded(.down)) * unit)
+        }
+        try database.createFunction("fq_double_text", argumentCount: 1) { args in
+            args[0].doubleValue.map { .text(String($0)) } ?? .null
+        }
+        try database.createFunction("fq_to_integer", argumentCount: 2) { args in
+            guard case .text(let text) = args[0] else { return args[0].integerValue.map(SQLiteValue.integer) ?? .null }
+            if let value = Int64(text.trimmingCharacters(in: .whitespaces)) { return .integer(value) }
+            if args[1].integerValue == 1 { return .null }
+            throw FunctionError("cannot cast '\(text)' to bigint")
+        }
+        try database.createFunction("fq_iso_week", argumentCount: 1) { args in
+            guard let t = args[0].doubleValue else { return .null }
+            var calendar = Calendar(identifier: .iso8601)
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+            return .integer(Int64(calendar.component(.weekOfYear, from: Date(timeIntervalSince1970: t))))
+        }
+        let patterns = RegexCache()
+        try database.createFunction("fq_regexp_like", argumentCount: 2) { args in
+            guard case .text(let text) = args[0], case .text(let pattern) = args[1] else { return .null }
+            let regex = try patterns.regex(pattern)
+            let found = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            return .integer(found ? 1 : 0)
+        }
+        try database.createAggregate("fq_distinct_count", argumentCount: 1, DistinctCount.self)
+        try database.createAggregate("fq_distinct_array", argumentCount: 1, DistinctArray.self)
+        try database.createAggregate("fq_array_concat", argumentCount: 1, ArrayConcat.self)
+    }
+}
+
+/// An error raised inside a SQL function; its text becomes SQLite's error message.
+struct FunctionError: Error, LocalizedError {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var errorDescription: String? { message }
+}
+
+/// Compiled patterns for `regexp_like`, per connection.
+private final class RegexCache {
+    private var cache: [String: NSRegularExpression] = [:]
+
+    func regex(_ pattern: String) throws -> NSRegularExpression {
+        if let regex = cache[pattern] { return regex }
+        do {
+            let regex = try NSRegularExpression(pattern: pattern)
+            cache[pattern] = regex
+            return regex
+        } catch {
+            throw FunctionError("invalid regular expression '\(pattern)'")
+        }
+    }
+}
+
+/// Merges partitions' distinct-value arrays and counts the union (NULL is not counted).
+final class DistinctCount: SQLiteAggregate {
+    private var values = Set<SQLiteValue>()
+    required init() {}
+    func step(_ arguments: [SQLiteValue]) throws {
+        guard case .text(let text) = arguments[0] else { return }
+        guard let elements = JSONArrayText.parse(text) else { throw FunctionError("bad partial array") }
+        for element in elements where !element.isNull { values.insert(element) }
+    }
+    func finish() throws -> SQLiteValue { .integer(Int64(values.count)) }
+}
+
+/// Merges partitions' distinct-value arrays into one sorted array without repeats.
+final class DistinctArray: SQLiteAggregate {
+    private var values = Set<SQLiteValue>()
+    private var sawRow = false
+    required init() {}
+    func step(_ arguments: [SQLiteValue]) throws {
+        guard case .text(let text) = arguments[0] else { return }
+        guard let elements = JSONArrayText.parse(text) else { throw FunctionError("bad partial array") }
+        sawRow = sawRow || !elements.isEmpty
+        values.formUnion(elements)
+    }
+    func finish() throws -> SQLiteValue {
+        // Trino's array_agg over no rows is NULL, not an empty array.
+        sawRow ? .text(JSONArrayText.write(values.sorted())) : .null
+    }
+}
+
+/// Concatenates partitions' arrays (array_agg without DISTINCT), in partition order.
+final class ArrayConcat: SQLiteAggregate {
+    private var values: [SQLiteValue] = []
+    required init() {}
+    func step(_ arguments: [SQLiteValue]) throws {
+        guard case .text(let text) = arguments[0] else { return }
+        guard let elements = JSONArrayText.parse(text) else { throw FunctionError("bad partial array") }
+        values.append(contentsOf: elements)
+    }
+    func finish() throws -> SQLiteValue { values.isEmpty ? .null : .text(JSONArrayText.write(values)) }
+}

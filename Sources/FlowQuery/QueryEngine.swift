@@ -1,0 +1,32 @@
+import FlowIngest
+import Foundation
+
+/// The query side in one call: read the catalog, plan, run, write the answer.
+public struct QueryEngine: Sendable {
+    /// The store queried.
+    public let store: FlowStore
+
+    /// An engine over `store`.
+    public init(store: FlowStore) {
+        self.store = store
+    }
+
+    /// Plans `sql` against the store as it is now.
+    public func plan(_ sql: String, now: Date = Date()) throws -> QueryPlan {
+        let snapshot = try store.openCatalogForReading().snapshot()
+        return try QueryPlanner(snapshot: snapshot, now: now).plan(sql)
+    }
+
+    /// Runs `sql` and writes the answer in `format` to `output`; returns the row count.
+    @discardableResult
+    public func run(
+        _ sql: String, format: OutputFormat, options: ExecutionOptions = ExecutionOptions(),
+        output: @escaping (String) -> Void
+    ) async throws -> Int {
+        let plan = try plan(sql)
+        let writer = ResultWriter(format: format, columns: plan.columns, write: output)
+        try await QueryExecutor(store: store).execute(plan, options: options) { writer.add($0) }
+        writer.finish()
+        return writer.count
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import FlowIngest
+import FlowQuery
+import Foundation
+
+/// `flowq query`: runs one SELECT and prints the answer.
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run an Athena-style SELECT over the store.",
+        discussion: """
+            The table is vpc_flow_logs (or flows); columns are the flow-log fields with - as _,
+            plus date (DATE), day and date_partition ('YYYY/MM/DD'), the UTC day of start.
+
+            Examples:
+              flowq query "SELECT * FROM vpc_flow_logs WHERE (action = 'REJECT' AND dstport = 443) AND date_partition >= '2024-01-01'"
+              flowq query --format csv "SELECT srcaddr, count(*) AS c FROM vpc_flow_logs WHERE action = 'REJECT' GROUP BY srcaddr ORDER BY c DESC LIMIT 10"
+              flowq query --file top-talkers.sql --format json
+
+            Output: table on a terminal, CSV when piped (override with --format).
+            Exit status: 0 success; 2 the query is invalid; 1 it failed while running (or timed out).
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .shortAndLong, help: "Output format: table, csv, json or ndjson (default: table on a terminal, csv otherwise).")
+    var format: String?
+    @Option(help: ArgumentHelp("Stop the query after this many seconds.", valueName: "seconds"))
+    var timeout: Double?
+    @Option(help: ArgumentHelp("Read the query from a file (- for standard input).", valueName: "path"))
+    var file: String?
+    @Argument(help: "The SELECT statement.")
+    var sql: String?
+
+    func validate() throws {
+        if sql == nil && file == nil { throw ValidationError("give the query as an argument or with --file") }
+        if sql != nil && file != nil { throw ValidationError("give the query either as an argument or with --file, not both") }
+        if let format, OutputFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be table, csv, json or ndjson, not '\(format)'")
+        }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+    }
+
+    func run() async throws {
+        let text = try QueryText.read(argument: sql, file: file)
+        let outputFormat = format.flatMap(OutputFormat.init(rawValue:)) ?? (Terminal.stdoutIsTerminal ? .table : .csv)
+        var options = ExecutionOptions()
+        options.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
+        let engine = QueryEngine(store: storeOptions.resolved)
+        try await QueryText.reportingErrors(text) {
+            try await engine.run(text, format: outputFormat, options: options, output: Terminal.output)
+        }
+    }
+}
+
+/// Reading query text and reporting query errors, shared by query and explain.
+enum QueryText {
+    /// The query from the argument or the file (`-` is standard input).
+    static func read(argument: String?, file: String?) throws -> String {
+        if let argument { return argument }
+        guard let file else { return "" }
+        if file == "-" {
+            return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        }
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            Terminal.message("error: cannot read the query file \(file): \(error.localizedDescription)")
+            throw ExitStatus.failure
+        }
+    }
+
+    /// Runs `body`, printing a query error with its caret line and exiting with the right status.
+    static func reportingErrors<T>(_ text: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as QueryError {
+            Terminal.message(error.rendered(query: text))
+            throw error.kind == .execution ? ExitStatus.failure : ExitStatus.invalidQuery
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            Terminal.message("error: \(error.localizedDescription)")
+            throw ExitStatus.failure
+        }
+    }
+}
