@@ -1,0 +1,207 @@
+import Testing
+@testable import FlowIngest
+
+/// Parses one line with a layout read from `header`.
+private func parse(_ header: String, _ line: String) throws -> (FlowRecordParser, FlowRecordParser.Outcome) {
+    var header = header
+    let layout = try header.withUTF8 { try FlowLayout(headerLine: UnsafeRawBufferPointer($0)) }
+    let parser = FlowRecordParser(layout: layout)
+    var line = line
+    let outcome = line.withUTF8 { parser.parse(UnsafeRawBufferPointer($0)) }
+    return (parser, outcome)
+}
+
+/// The value of `column` in the parser's current record, as text for easy comparison.
+private func value(_ parser: FlowRecordParser, _ column: String, in line: String) -> String {
+    guard let index = parser.layout.slots.firstIndex(where: { $0.columnName == column }) else { return "<absent>" }
+    let v = parser.values[index]
+    switch v.kind {
+    case .null: return "NULL"
+    case .integer: return String(v.integer)
+    case .text: return String(decoding: Array(line.utf8)[v.textOffset..<v.textOffset + v.textCount], as: UTF8.self)
+    case .ipv6: return IPAddress.format(v6: Array(parser.addressBytes[v.textOffset..<v.textOffset + 16]))
+    }
+}
+
+@Suite("Record parsing")
+struct RecordParserTests {
+    @Test("the default format, every field kind")
+    func defaultFormat() throws {
+        let line = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 REJECT OK"
+        let (parser, outcome) = try parse(defaultHeader, line)
+        #expect(outcome == .record(start: 1_418_530_010))
+        #expect(value(parser, "version", in: line) == "2")
+        #expect(value(parser, "account_id", in: line) == "123456789010")
+        #expect(value(parser, "srcaddr", in: line) == String((172 << 24) | (31 << 16) | (16 << 8) | 139))
+        #expect(value(parser, "dstport", in: line) == "22")
+        #expect(value(parser, "bytes", in: line) == "4249")
+        #expect(value(parser, "action", in: line) == "2") // REJECT is code 2
+        #expect(value(parser, "log_status", in: line) == "1")
+    }
+
+    @Test("'-' is NULL, never 0: NODATA rows keep their times")
+    func dashes() throws {
+        let line = "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
+        let (parser, outcome) = try parse(defaultHeader, line)
+        #expect(outcome == .record(start: 1_431_280_876))
+        for column in ["srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes", "action"] {
+            #expect(value(parser, column, in: line) == "NULL", "\(column)")
+        }
+        #expect(value(parser, "log_status", in: line) == "2")
+        #expect(value(parser, "end", in: line) == "1431280934")
+    }
+
+    @Test("runs of spaces and tabs separate fields")
+    func whitespaceRuns() throws {
+        let line = "2  123456789010\teni-1 10.0.0.1   10.0.0.2 1 2 6 1 40 100 160 ACCEPT OK  "
+        let (parser, outcome) = try parse(defaultHeader, line)
+        #expect(outcome == .record(start: 100))
+        #expect(value(parser, "interface_id", in: line) == "eni-1")
+    }
+
+    @Test("IPv6 addresses are validated and kept as 16 bytes")
+    func ipv6() throws {
+        let line = "2 1 eni-1 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8::1 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK"
+        let (parser, outcome) = try parse(defaultHeader, line)
+        #expect(outcome == .record(start: 1_477_913_708))
+        #expect(value(parser, "srcaddr", in: line) == "2001:db8:1234:a100:8d6e:3477:df66:f105")
+        #expect(value(parser, "dstaddr", in: line) == "2001:db8::1")
+    }
+
+    @Test("milliseconds become seconds")
+    func milliseconds() throws {
+        let line = "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1704198000000 1704198060123 ACCEPT OK"
+        let (parser, outcome) = try parse(defaultHeader, line)
+        #expect(outcome == .record(start: 1_704_198_000))
+        #expect(value(parser, "end", in: line) == "1704198060")
+    }
+
+    @Test("a custom order lands in the right columns")
+    func customOrder() throws {
+        let header = "version vpc-id srcaddr action start dstport log-status tcp-flags region flow-direction traffic-path type"
+        let line = "5 vpc-0a 10.1.2.3 ACCEPT 1700000000 443 OK 18 eu-west-1 egress 2 IPv4"
+        let (parser, outcome) = try parse(header, line)
+        #expect(outcome == .record(start: 1_700_000_000))
+        #expect(value(parser, "vpc_id", in: line) == "vpc-0a")
+        #expect(value(parser, "dstport", in: line) == "443")
+        #expect(value(parser, "tcp_flags", in: line) == "18")
+        #expect(value(parser, "region", in: line) == "eu-west-1")
+        #expect(value(parser, "flow_direction", in: line) == "2")
+        #expect(value(parser, "traffic_path", in: line) == "2")
+        #expect(value(parser, "type", in: line) == "1")
+    }
+
+    @Test("fields newer than flowq are kept as text")
+    func unknownFields() throws {
+        let header = "version start end quantum-flux reject-reason"
+        let line = "9 100 160 warp BPA"
+        let (parser, outcome) = try parse(header, line)
+        #expect(outcome == .record(start: 100))
+        #expect(parser.layout.unknownFieldNames == ["quantum-flux"])
+        #expect(value(parser, "quantum_flux", in: line) == "warp")
+        #expect(value(parser, "reject_reason", in: line) == "BPA")
+    }
+
+    @Test("malformed lines say what is wrong", arguments: [
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 100 160 ACCEPT", "expected 14 fields as the header says, found 13"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 100 160 ACCEPT OK extra", "expected 14 fields as the header says, found 15"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 70000 6 1 40 100 160 ACCEPT OK", "dstport is '70000', expected an integer in 0...65535"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 http 6 1 40 100 160 ACCEPT OK", "dstport is 'http', expected an integer in 0...65535"),
+        ("2 1 eni-1 10.0.0.256 10.0.0.2 1 2 6 1 40 100 160 ACCEPT OK", "srcaddr is '10.0.0.256', expected an IPv4 or IPv6 address"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 100 160 ALLOW OK", "action is 'ALLOW', expected ACCEPT or REJECT"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 100 160 ACCEPT FINE", "log_status is 'FINE', expected OK or NODATA or SKIPDATA"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 -40 100 160 ACCEPT OK", "bytes is '-40', expected an integer in 0...9223372036854775807"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 - 160 ACCEPT OK", "start is '-': the record cannot be placed in a day partition"),
+        ("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 100 160 ACCÉPT OK", "control or non-ASCII byte 0xc3 at column 51"),
+    ])
+    func malformed(line: String, reason: String) throws {
+        let (_, outcome) = try parse(defaultHeader, line)
+        #expect(outcome == .malformed(reason))
+    }
+
+    @Test("headers that describe no layout are refused")
+    func badHeaders() throws {
+        #expect(throws: LayoutError.noHeader(firstField: "2")) { _ = try parse("2 123 eni-1", "x") }
+        #expect(throws: LayoutError.duplicateField("start")) { _ = try parse("version start start", "x") }
+        #expect(throws: LayoutError.missingStart) { _ = try parse("version account-id end", "x") }
+        #expect(throws: LayoutError.transitGateway) {
+            _ = try parse("version resource-type account-id tgw-id tgw-attachment-id srcaddr start end", "x")
+        }
+    }
+
+    @Test("a blank line is no record and no error")
+    func blank() throws {
+        let (_, outcome) = try parse(defaultHeader, "   ")
+        #expect(outcome == .blank)
+    }
+}
+
+@Suite("Addresses")
+struct IPAddressTests {
+    @Test("IPv4 parses to a number and back", arguments: ["0.0.0.0", "10.117.1.22", "255.255.255.255", "172.16.0.1"])
+    func ipv4RoundTrip(text: String) {
+        guard case .v4(let value)? = IPAddress(text) else { Issue.record("not parsed"); return }
+        #expect(IPAddress.format(v4: value) == text)
+    }
+
+    @Test("invalid IPv4 is refused", arguments: ["1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1..2.3", "a.b.c.d", ""])
+    func ipv4Invalid(text: String) {
+        #expect(IPAddress(text) == nil)
+    }
+
+    @Test("IPv6 is read in every spelling and written canonically", arguments: [
+        ("2001:db8:0:0:0:0:0:1", "2001:db8::1"), ("::1", "::1"), ("::", "::"), ("2001:DB8::", "2001:db8::"),
+        ("fe80::1:0:0:1", "fe80::1:0:0:1"), ("::ffff:10.0.0.1", "::ffff:a00:1"), ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+    ])
+    func ipv6(text: String, canonical: String) {
+        #expect(IPAddress(text)?.text == canonical)
+    }
+
+    @Test("invalid IPv6 is refused", arguments: ["1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", ":1", "1:", "g::1"])
+    func ipv6Invalid(text: String) {
+        #expect(IPAddress(text) == nil)
+    }
+
+    @Test("CIDR blocks for both families")
+    func cidr() {
+        let block = CIDRBlock("172.16.0.0/12")
+        #expect(block?.low == IPAddress("172.16.0.0"))
+        #expect(block?.high == IPAddress("172.31.255.255"))
+        let v6 = CIDRBlock("2001:db8::/32")
+        #expect(v6?.low == IPAddress("2001:db8::"))
+        #expect(v6?.high == IPAddress("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"))
+        #expect(CIDRBlock("10.0.0.0/33") == nil)
+        #expect(CIDRBlock("10.1.2.3/8")?.low == IPAddress("10.0.0.0"))
+    }
+}
+
+@Suite("S3 keys and days")
+struct S3KeyTests {
+    @Test("account and region come from every export layout", arguments: [
+        "/x/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/01/05/f.log.gz",
+        "/x/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/01/05/10/f.log.gz",
+        "/x/prefix/AWSLogs/o-abc123/123456789012/vpcflowlogs/eu-west-1/2024/01/05/f.log.gz",
+        "/x/AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2024/month=01/day=05/f.log.gz",
+        "/tmp/123456789012_vpcflowlogs_eu-west-1_fl-1_20240105T0005Z_ab.log.gz",
+    ])
+    func layouts(path: String) {
+        #expect(S3Key(path: path) == S3Key(accountID: "123456789012", region: "eu-west-1"))
+    }
+
+    @Test("a path that names nothing gives nothing")
+    func nothing() {
+        #expect(S3Key(path: "/tmp/flows.log") == S3Key())
+    }
+
+    @Test("days: both spellings, civil dates, weekdays, times before 1970")
+    func days() {
+        #expect(PartitionDay("2024-01-05") == PartitionDay("2024/01/05"))
+        #expect(PartitionDay("2024-02-30") == nil)
+        #expect(PartitionDay("2024-02-29")?.isoText == "2024-02-29")
+        #expect(PartitionDay(unixSeconds: 1_704_412_800).isoText == "2024-01-05")
+        #expect(PartitionDay(unixSeconds: 1_704_412_799).isoText == "2024-01-04")
+        #expect(PartitionDay(unixSeconds: -1).isoText == "1969-12-31")
+        #expect(PartitionDay("2024-01-01")?.dayOfWeek == 1) // a Monday
+        #expect(PartitionDay("2024-01-07")?.slashedText == "2024/01/07")
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import FlowIngest
+
+/// Rows of every partition, as (day, text of selected columns), read straight from SQLite.
+private func storedRows(_ store: FlowStore, _ columns: String = "srcport, dstport, bytes") throws -> [String] {
+    var rows: [String] = []
+    for partition in try store.openCatalogForReading().partitions() {
+        let database = try Database(path: store.partitionPath(for: partition.day), mode: .readOnly)
+        for row in try database.rows("SELECT \(columns) FROM flows ORDER BY rowid") {
+            rows.append(partition.day.isoText + " " + row.map { value -> String in
+                switch value {
+                case .null: return "NULL"
+                case .integer(let v): return String(v)
+                case .real(let v): return String(v)
+                case .text(let s): return s
+                case .blob(let b): return IPAddress.format(v6: b)
+                }
+            }.joined(separator: " "))
+        }
+    }
+    return rows
+}
+
+private func line(_ srcport: Int, start: Int64 = 1_704_412_800, bytes: Int = 100) -> String {
+    "2 123456789012 eni-1 10.0.0.1 10.0.0.2 \(srcport) 443 6 1 \(bytes) \(start) \(start + 60) ACCEPT OK"
+}
+
+@Suite("The partitioned store", .serialized)
+struct StoreTests {
+    @Test("records go to the UTC day of their start, whatever folder the file is in")
+    func partitionLayout() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // 2024-01-04 23:59:30 and 2024-01-05 00:00:00, in a file delivered on the 5th.
+        let path = try folder.writeGzip("AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/01/05/a.log.gz",
+                                        members: [defaultHeader + "\n" + line(1, start: 1_704_412_770) + "\n" + line(2) + "\n"])
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store).ingest(paths: [path])
+        #expect(summary.recordsStored == 2)
+        #expect(try storedRows(store) == ["2024-01-04 1 443 100", "2024-01-05 2 443 100"])
+        let partitions = try store.openCatalogForReading().partitions()
+        #expect(partitions.map(\.day.isoText) == ["2024-01-04", "2024-01-05"])
+        #expect(partitions[0].startRange == 1_704_412_770...1_704_412_770)
+        #expect(FileManager.default.fileExists(atPath: store.partitionPath(for: partitions[1].day)))
+    }
+
+    @Test("region comes from the key when the layout has none")
+    func regionFromKey() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = try folder.writeGzip("AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/01/05/a.log.gz",
+                                        members: [defaultHeader + "\n" + line(1) + "\n"])
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        _ = try Ingestor(store: store).ingest(paths: [path])
+        #expect(try storedRows(store, "account_id, region") == ["2024-01-05 123456789012 eu-west-1"])
+    }
+
+    @Test("the same content twice, at the same path or a copy, adds nothing")
+    func idempotent() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let text = defaultHeader + "\n" + line(1) + "\n" + line(2) + "\n"
+        let first = try folder.writeGzip("a/one.log.gz", members: [text])
+        let copy = try folder.writeGzip("b/copy.log.gz", members: [text])
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary1 = try Ingestor(store: store).ingest(paths: [first])
+        #expect(summary1.storedCount == 1)
+        let summary2 = try Ingestor(store: store).ingest(paths: [first, copy])
+        #expect(summary2.storedCount == 0)
+        #expect(summary2.alreadyPresentCount == 2)
+        #expect(summary2.files[1].status == .alreadyPresent(storedAs: first))
+        #expect(try storedRows(store).count == 2)
+        #expect(try store.openCatalogForReading().partitions().first?.rowCount == 2)
+    }
+
+    @Test("a file that fails part-way stores nothing; the rest of the run goes on")
+    func atomicFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let good = try folder.writeGzip("good.log.gz", members: [defaultHeader + "\n" + line(1) + "\n"])
+        let big = defaultHeader + "\n" + (0..<20_000).map { line($0 % 60_000, bytes: $0) }.joined(separator: "\n")
+        let full = try folder.writeGzip("full.log.gz", members: [big])
+        let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        let truncated = folder.path("truncated.log.gz")
+        try data.prefix(data.count * 3 / 4).write(to: URL(fileURLWithPath: truncated))
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store).ingest(paths: [truncated, good])
+        #expect(summary.rejected.map(\.path) == [truncated])
+        guard case .rejected(let reason) = summary.rejected.first?.status else { Issue.record("not rejected"); return }
+        #expect(reason.contains("gzip stream ends early"))
+        #expect(summary.storedCount == 1)
+        #expect(try storedRows(store) == ["2024-01-05 1 443 100"])
+        #expect(try store.openCatalogForReading().partitions().first?.rowCount == 1)
+    }
+
+    @Test("malformed lines are skipped and counted with file:line; --strict rejects the file")
+    func malformedLines() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = try folder.write("mixed.log", defaultHeader + "\n" + line(1) + "\nnot a record\n" + line(2) + "\n")
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store).ingest(paths: [path])
+        #expect(summary.recordsStored == 2)
+        #expect(summary.linesSkipped == 1)
+        #expect(summary.files[0].lineErrors == ["\(path):3: expected 14 fields as the header says, found 3"])
+
+        let strictStore = FlowStore(url: folder.url.appendingPathComponent("strict"))
+        let strict = try Ingestor(store: strictStore, options: IngestOptions(strict: true)).ingest(paths: [path])
+        #expect(strict.rejected.count == 1)
+        #expect(try strictStore.openCatalogForReading().partitions().isEmpty)
+    }
+
+    @Test("files without a usable header are rejected with the reason")
+    func layouts() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let empty = try folder.write("empty.log", "")
+        let headless = try folder.write("headless.log", line(1) + "\n")
+        let headerOnly = try folder.write("header-only.log", defaultHeader + "\n")
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store).ingest(paths: [empty, headless, headerOnly])
+        let reasons = summary.files.map { file -> String in
+            if case .rejected(let reason) = file.status { return reason }
+            return "stored"
+        }
+        #expect(reasons[0].contains("the file is empty"))
+        #expect(reasons[1].contains("no header line"))
+        #expect(reasons[2] == "stored")
+    }
+
+    @Test("rows of an ingest killed before it finished are removed by the next one")
+    func recovery() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let path = try folder.write("a.log", defaultHeader + "\n" + line(1) + "\n")
+        _ = try Ingestor(store: store).ingest(paths: [path])
+        // Simulate a kill after a partition commit: a pending file whose rows are in a partition.
+        let catalog = try store.openCatalogForWriting()
+        let pending = try catalog.beginFile(path: "/killed.log", size: 1, modified: 1)
+        let database = try Database(path: store.partitionPath(for: PartitionDay("2024-01-05")!), mode: .readWrite)
+        try database.run("INSERT INTO flows(file_id, srcport, dstport, bytes) VALUES (?, 9, 9, 9)", [.integer(pending)])
+        #expect(try storedRows(store).count == 2)
+        let snapshot = try store.openCatalogForReading().snapshot()
+        #expect(snapshot.fileWatermark < pending) // queries never see the pending file's rows
+        let summary = try Ingestor(store: store).ingest(paths: [path])
+        #expect(summary.recoveredFiles == ["/killed.log"])
+        #expect(try storedRows(store) == ["2024-01-05 1 443 100"])
+    }
+
+    @Test("two writers are kept apart by the lock")
+    func lock() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        try store.createIfNeeded()
+        // flock locks belong to the open file, so a second open in this process conflicts too.
+        let first = try FileLock(path: store.lockPath, purpose: "ingest")
+        #expect(throws: StoreError.self) { _ = try Ingestor(store: store) }
+        withExtendedLifetime(first) {}
+    }
+}
