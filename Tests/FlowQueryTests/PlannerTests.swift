@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import FlowIngest
+@testable import FlowQuery
+
+/// A catalog snapshot of `days` consecutive day partitions from 2024-01-01, without a store.
+private func snapshot(days: Int) -> StoreSnapshot {
+    let first = PartitionDay("2024-01-01")!
+    let partitions = (0..<days).map { offset -> PartitionInfo in
+        let day = first.adding(days: Int32(offset))
+        return PartitionInfo(day: day, rowCount: 100, fileCount: 1,
+                             startRange: day.startSeconds...(day.startSeconds + 86_399),
+                             endRange: (day.startSeconds + 60)...(day.startSeconds + 86_459),
+                             columns: SampleLayout.defaultFields.map(\.columnName))
+    }
+    return StoreSnapshot(partitions: partitions, fileWatermark: 10, unfinishedFileIDs: [], extraColumns: [])
+}
+
+private func keptDays(_ sql: String, days: Int = 365, now: Date = Date(timeIntervalSince1970: 1_706_745_600)) throws -> [String] {
+    try QueryPlanner(snapshot: snapshot(days: days), now: now).plan(sql).partitions.filter(\.kept).map(\.partition.day.isoText)
+}
+
+@Suite("Partition pruning, asserted on the plan")
+struct PruningTests {
+    @Test("a one-day question over a year of partitions reads one partition", arguments: [
+        "SELECT * FROM flows WHERE date = DATE '2024-03-05'",
+        "SELECT * FROM flows WHERE date = DATE('2024-03-05')",
+        "SELECT * FROM flows WHERE day = '2024/03/05'",
+        "SELECT * FROM flows WHERE date_partition = '2024-03-05' AND action = 'REJECT'",
+        "SELECT * FROM flows WHERE '2024-03-05' = date",
+        "SELECT count(*) FROM flows WHERE date BETWEEN DATE '2024-03-05' AND DATE '2024-03-05' GROUP BY srcaddr",
+    ])
+    func oneDay(sql: String) throws {
+        #expect(try keptDays(sql) == ["2024-03-05"])
+    }
+
+    @Test("ranges on date, day and date_partition")
+    func ranges() throws {
+        #expect(try keptDays("SELECT * FROM flows WHERE day >= '2024/12/29'") == ["2024-12-29", "2024-12-30"])
+        #expect(try keptDays("SELECT * FROM flows WHERE date_partition >= '2024-12-29' AND date_partition < '2024-12-30'") == ["2024-12-29"])
+        #expect(try keptDays("SELECT * FROM flows WHERE date < DATE '2024-01-03'") == ["2024-01-01", "2024-01-02"])
+        #expect(try keptDays("SELECT * FROM flows WHERE NOT (date > DATE '2024-01-02')") == ["2024-01-01", "2024-01-02"])
+    }
+
+    @Test("IN lists of dates and OR of days")
+    func lists() throws {
+        #expect(try keptDays("SELECT * FROM flows WHERE date IN (DATE '2024-02-01', DATE '2024-01-05')") == ["2024-01-05", "2024-02-01"])
+        #expect(try keptDays("SELECT * FROM flows WHERE day = '2024/01/07' OR day = '2024/01/09'") == ["2024-01-07", "2024-01-09"])
+        #expect(try keptDays("SELECT * FROM flows WHERE day = '2024/01/07' OR dstport = 443").count == 365)
+    }
+
+    @Test("start and end ranges prune with the catalog's time ranges")
+    func startEnd() throws {
+        let jan3 = PartitionDay("2024-01-03")!.startSeconds
+        #expect(try keptDays("SELECT * FROM flows WHERE start >= \(jan3) AND start < \(jan3 + 3600)") == ["2024-01-03"])
+        #expect(try keptDays("SELECT * FROM flows WHERE \"end\" < \(jan3)") == ["2024-01-01", "2024-01-02"])
+        #expect(try keptDays("SELECT * FROM flows WHERE from_unixtime(start) >= TIMESTAMP '2024-12-30 12:00:00'") == ["2024-12-30"])
+    }
+
+    @Test("relative dates fold at plan time")
+    func relative() throws {
+        // now = 2024-02-01
+        #expect(try keptDays("SELECT * FROM flows WHERE date > current_date - interval '3' day") == ["2024-01-30", "2024-01-31", "2024-02-01"])
+    }
+
+    @Test("conditions on other columns never prune")
+    func noPruning() throws {
+        #expect(try keptDays("SELECT * FROM flows WHERE dstport = 443", days: 30).count == 30)
+        #expect(try keptDays("SELECT * FROM flows WHERE date_trunc('day', from_unixtime(start)) = TIMESTAMP '2024-01-05 00:00:00'", days: 30).count == 30)
+    }
+
+    @Test("a skipped partition says why")
+    func reasons() throws {
+        let plan = try QueryPlanner(snapshot: snapshot(days: 3)).plan("SELECT * FROM flows WHERE date_partition >= '2024/01/03'")
+        #expect(plan.partitions[0].reason == "date_partition >= '2024/01/03' cannot hold for 2024-01-01")
+        #expect(plan.explanation.contains("Partitions: 1 of 3 read"))
+    }
+}
+
+@Suite("Generated SQL")
+struct GeneratedSQLTests {
+    private func plan(_ sql: String) throws -> QueryPlan {
+        try QueryPlanner(snapshot: snapshot(days: 2)).plan(sql)
+    }
+
+    @Test("literals are bound, and compared in stored form where the column is encoded")
+    func encodedLiterals() throws {
+        let p = try plan("SELECT srcaddr FROM flows WHERE action = 'REJECT' AND srcaddr = '10.117.1.22' AND interface_id = 'eni-''x'")
+        let query = try #require(p.partitionQueries.first)
+        #expect(query.sql.contains("(\"action\" = ?"))
+        #expect(query.sql.contains("(\"srcaddr\" = ?"))
+        #expect(!query.sql.contains("REJECT"))
+        #expect(!query.sql.contains("eni-"))
+        #expect(query.bindings.contains(.integer(2)))                 // REJECT's code
+        #expect(query.bindings.contains(.integer(175_439_126)))       // 10.117.1.22
+        #expect(query.bindings.contains(.text("eni-'x")))
+        #expect(query.sql.contains("fq_ip(\"srcaddr\") AS c0"))         // shown as text
+    }
+
+    @Test("an average is merged as a sum over a count")
+    func averageMerge() throws {
+        let p = try plan("SELECT avg(bytes) FROM flows")
+        #expect(p.partitionQueries[0].sql.hasPrefix("SELECT sum(\"bytes\") AS a0_0, count(\"bytes\") AS a0_1 FROM flows"))
+        guard case .merge(let columns, let sql, _) = p.merge else { Issue.record("not a merge"); return }
+        #expect(columns == ["a0_0", "a0_1"])
+        #expect(sql.contains("sum(a0_0)") && sql.contains("sum(a0_1)"))
+    }
+
+    @Test("ORDER BY ... LIMIT is pushed into each partition and applied again after the merge")
+    func topNPushdown() throws {
+        let p = try plan("SELECT srcaddr, bytes FROM flows ORDER BY bytes DESC LIMIT 5")
+        #expect(p.partitionQueries[0].sql.hasSuffix("ORDER BY c1 DESC NULLS LAST LIMIT 5"))
+        guard case .merge(_, let sql, _) = p.merge else { Issue.record("not a merge"); return }
+        #expect(sql.hasSuffix("ORDER BY c1 DESC NULLS LAST LIMIT 5"))
+    }
+
+    @Test("plain queries stream and stop at the limit")
+    func streaming() throws {
+        guard case .stream(let limit) = try plan("SELECT * FROM flows LIMIT 100").merge else { Issue.record("not a stream"); return }
+        #expect(limit == 100)
+    }
+
+    @Test("only rows of fully stored files are visible")
+    func visibility() throws {
+        let p = try plan("SELECT count(*) FROM flows")
+        #expect(p.partitionQueries[0].sql.contains("file_id <= ?"))
+        #expect(p.partitionQueries[0].bindings.contains(.integer(10)))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// The built binary, end to end: generate, ingest, query, explain, demo, with exit statuses.
+@Suite("flowq end to end", .serialized)
+struct EndToEndTests {
+    @Test("generated S3-layout files answer the seed question exactly")
+    func seedQuestion() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let logs = scratch.path("logs"), store = scratch.path("store")
+        let sample = try CommandRunner.run(["sample", "--records", "6000", "--days", "3", "--plain", "--out", logs])
+        #expect(sample.status == 0, "\(sample.stderr)")
+        let ingest = try CommandRunner.run(["ingest", "--store", store, logs])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stderr.contains("6,000 records"))
+
+        // The expected rows, read from the text files here.
+        var expected: [String] = []
+        let files = FileManager.default.enumerator(atPath: logs)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".log") } ?? []
+        for file in files {
+            let lines = try String(contentsOfFile: logs + "/" + file, encoding: .utf8).split(separator: "\n")
+            for line in lines.dropFirst() {
+                let f = line.split(separator: " ").map(String.init)
+                // default layout: srcaddr 3, dstport 6, start 10, action 12
+                guard f[12] == "REJECT", f[6] == "443", Int(f[10])! >= 1_704_153_600 else { continue }
+                expected.append("\(f[3]),\(f[10])")
+            }
+        }
+        let query = try CommandRunner.run(["query", "--store", store, "--format", "csv",
+            "SELECT srcaddr, start FROM vpc_flow_logs WHERE (action = 'REJECT' AND dstport = 443) AND date_partition >= '2024-01-02' ORDER BY start, srcaddr"])
+        #expect(query.status == 0, "\(query.stderr)")
+        let lines = query.stdout.split(separator: "\r\n").map(String.init)
+        #expect(lines.first == "srcaddr,start")
+        #expect(!expected.isEmpty)
+        #expect(lines.dropFirst().sorted() == expected.sorted())
+        #expect(Array(lines.dropFirst()) == lines.dropFirst().sorted { $0.split(separator: ",")[1] < $1.split(separator: ",")[1] || ($0.split(separator: ",")[1] == $1.split(separator: ",")[1] && $0 < $1) })
+
+        // Ingesting again adds nothing and says so.
+        let again = try CommandRunner.run(["ingest", "--store", store, logs])
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("0 stored, \(files.count) already present"))
+    }
+
+    @Test("a rejected file gets its own exit status and a reason; the rest is stored")
+    func rejectedFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+        try Data((header + "2 1 eni-1 10.0.0.1 10.0.0.2 1 443 6 1 40 1704412800 1704412860 REJECT OK\n").utf8).write(to: URL(fileURLWithPath: scratch.path("good.log")))
+        try Data([0x1f, 0x8b, 0x08, 0x00, 0x00]).write(to: URL(fileURLWithPath: scratch.path("bad.log.gz")))
+        let result = try CommandRunner.run(["ingest", "--store", scratch.path("store"), scratch.path("good.log"), scratch.path("bad.log.gz")])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("rejected \(scratch.path("bad.log.gz")): gzip stream ends early"))
+        #expect(result.stderr.contains("1 stored, 0 already present, 1 rejected"))
+        let count = try CommandRunner.run(["query", "--store", scratch.path("store"), "--format", "csv", "SELECT count(*) AS n FROM flows"])
+        #expect(count.stdout == "n\r\n1\r\n")
+    }
+
+    @Test("a bad query is refused with its position, a caret and a suggestion")
+    func queryErrors() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = scratch.path("store")
+        _ = try CommandRunner.run(["ingest", "--store", store, CommandRunner.packageRoot.appendingPathComponent("samples").path])
+        let typo = try CommandRunner.run(["query", "--store", store, "SELECT * FROM vpc_flow_logs WHERE dst_port = 443"])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("unknown column 'dst_port' at 1:35 (did you mean 'dstport'?)"))
+        #expect(typo.stderr.contains("\n                                     ^"))
+        let refused = try CommandRunner.run(["query", "--store", store, "DROP TABLE flows"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("refused"))
+        let type = try CommandRunner.run(["query", "--store", store, "SELECT * FROM flows WHERE dstport = 'abc'"])
+        #expect(type.status == 2)
+        #expect(type.stderr.contains("cannot compare"))
+    }
+
+    @Test("explain shows the partitions kept and skipped")
+    func explain() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = scratch.path("store")
+        _ = try CommandRunner.run(["ingest", "--store", store, CommandRunner.packageRoot.appendingPathComponent("samples").path])
+        let result = try CommandRunner.run(["explain", "--store", store, "SELECT count(*) FROM flows WHERE date = DATE '2024-01-02'"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Partitions: 1 of 4 read"))
+        #expect(result.stdout.contains("read  2024-01-02"))
+        #expect(result.stdout.contains("skip  2024-01-01  date = DATE '2024-01-02' cannot hold for 2024-01-01"))
+    }
+
+    @Test("JSON output is valid JSON with typed values")
+    func json() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = scratch.path("store")
+        _ = try CommandRunner.run(["ingest", "--store", store, CommandRunner.packageRoot.appendingPathComponent("samples").path])
+        let result = try CommandRunner.run(["query", "--store", store, "--format", "json",
+                                            "SELECT action, count(*) AS n, avg(bytes) AS a FROM flows WHERE action IS NOT NULL GROUP BY action ORDER BY action"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+        #expect(parsed?.count == 2)
+        #expect(parsed?.first?["action"] as? String == "ACCEPT")
+        #expect(parsed?.first?["n"] is Int)
+    }
+
+    @Test("the demo ingests the samples and answers its questions")
+    func demo() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let result = try CommandRunner.run(["demo", "--store", scratch.path("demo"), "--samples", CommandRunner.packageRoot.appendingPathComponent("samples").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Rejected HTTPS flows"))
+        #expect(result.stdout.contains("9 stored"))
+        #expect(!result.stdout.contains("error"))
+    }
+}
