@@ -39,8 +39,10 @@ struct World: Sendable {
         externalV4 = (0..<2000).map { _ in
             "\(1 + random.below(222)).\(random.below(256)).\(random.below(256)).\(1 + random.below(254))"
         }
-        externalV6 = (0..<50).map { _ in "2600:1f18:\(hex(4)):\(hex(4))::\(hex(3))" }
-        internalV6 = (0..<20).map { _ in "2001:db8:1234:a1\(random.below(10))\(random.below(10)):\(hex(4)):\(hex(4)):\(hex(4)):\(hex(4))" }
+        // AWS writes IPv6 in canonical form (RFC 5952), so the generator does too.
+        func canonical(_ text: String) -> String { IPAddress(text)?.text ?? text }
+        externalV6 = (0..<50).map { _ in canonical("2600:1f18:\(hex(4)):\(hex(4))::\(hex(3))") }
+        internalV6 = (0..<20).map { _ in canonical("2001:db8:1234:a1\(random.below(10))\(random.below(10)):\(hex(4)):\(hex(4)):\(hex(4)):\(hex(4))") }
     }
 
     /// Fills `record` with one flow of a file whose window ends at `windowEnd`.

@@ -10,9 +10,9 @@ import FlowIngest
 struct PartitionPruner {
     /// How much of a partition a condition can match.
     enum Coverage: Equatable {
-        case none, some, all
+        case noRows, someRows, allRows
 
-        var negated: Coverage { self == .none ? .all : self == .all ? .none : .some }
+        var negated: Coverage { self == .noRows ? .allRows : self == .allRows ? .noRows : .someRows }
     }
 
     /// Folds constant expressions (`current_date - interval '7' day`) to values.
@@ -23,35 +23,35 @@ struct PartitionPruner {
         switch condition {
         case .binary(.and, let l, let r, _):
             let (a, why) = coverage(of: l, on: partition)
-            if a == .none { return (.none, why) }
+            if a == .noRows { return (.noRows, why) }
             let (b, why2) = coverage(of: r, on: partition)
-            if b == .none { return (.none, why2) }
-            return (a == .all && b == .all ? .all : .some, nil)
+            if b == .noRows { return (.noRows, why2) }
+            return (a == .allRows && b == .allRows ? .allRows : .someRows, nil)
         case .binary(.or, let l, let r, _):
             let (a, _) = coverage(of: l, on: partition)
             let (b, _) = coverage(of: r, on: partition)
-            if a == .all || b == .all { return (.all, nil) }
-            if a == .none && b == .none { return (.none, condition) }
-            return (.some, nil)
+            if a == .allRows || b == .allRows { return (.allRows, nil) }
+            if a == .noRows && b == .noRows { return (.noRows, condition) }
+            return (.someRows, nil)
         case .unary(.not, let e, _):
             let (a, _) = coverage(of: e, on: partition)
-            return (a.negated, a == .all ? condition : nil)
+            return (a.negated, a == .allRows ? condition : nil)
         case .binary(let op, let l, let r, _) where op.isComparison:
-            let result = compare(l, op, r, partition) ?? compare(r, op.flipped, l, partition) ?? .some
-            return (result, result == .none ? condition : nil)
+            let result = compare(l, op, r, partition) ?? compare(r, op.flipped, l, partition) ?? .someRows
+            return (result, result == .noRows ? condition : nil)
         case .between(let v, let lo, let hi, let negated, let at):
             let both = Expression.binary(.and, .binary(.greaterOrEqual, v, lo, at: at), .binary(.lessOrEqual, v, hi, at: at), at: at)
             let (a, _) = coverage(of: both, on: partition)
             let result = negated ? a.negated : a
-            return (result, result == .none ? condition : nil)
+            return (result, result == .noRows ? condition : nil)
         case .inList(let v, let items, let negated, let at):
-            guard !items.isEmpty else { return (.some, nil) }
+            guard !items.isEmpty else { return (.someRows, nil) }
             let any = items.dropFirst().reduce(Expression.binary(.equal, v, items[0], at: at)) { .binary(.or, $0, .binary(.equal, v, $1, at: at), at: at) }
             let (a, _) = coverage(of: any, on: partition)
             let result = negated ? a.negated : a
-            return (result, result == .none ? condition : nil)
+            return (result, result == .noRows ? condition : nil)
         default:
-            return (.some, nil)
+            return (.someRows, nil)
         }
     }
 
@@ -68,7 +68,7 @@ struct PartitionPruner {
             default: day = nil
             }
             guard let day else { return nil }
-            return Self.holds(partition.day.dayNumber, op, day.dayNumber) ? .all : .none
+            return Self.holds(partition.day.dayNumber, op, day.dayNumber) ? .allRows : .noRows
         case "start", "end", "from_unixtime(start)", "from_unixtime(end)":
             let seconds: Double
             switch constant {
@@ -79,17 +79,17 @@ struct PartitionPruner {
             default: return nil
             }
             let range = name.contains("start") ? partition.startRange : partition.endRange
-            guard let range else { return .some }
+            guard let range else { return .someRows }
             let lo = Double(range.lowerBound), hi = Double(range.upperBound)
             let allHold = Self.holds(lo, op, seconds) && Self.holds(hi, op, seconds) && op != .notEqual && op != .equal
-            if allHold || (op == .equal && lo == hi && lo == seconds) { return .all }
+            if allHold || (op == .equal && lo == hi && lo == seconds) { return .allRows }
             switch op {
-            case .equal: return seconds < lo || seconds > hi ? .none : .some
-            case .less: return lo < seconds ? .some : .none
-            case .lessOrEqual: return lo <= seconds ? .some : .none
-            case .greater: return hi > seconds ? .some : .none
-            case .greaterOrEqual: return hi >= seconds ? .some : .none
-            default: return .some
+            case .equal: return seconds < lo || seconds > hi ? .noRows : .someRows
+            case .less: return lo < seconds ? .someRows : .noRows
+            case .lessOrEqual: return lo <= seconds ? .someRows : .noRows
+            case .greater: return hi > seconds ? .someRows : .noRows
+            case .greaterOrEqual: return hi >= seconds ? .someRows : .noRows
+            default: return .someRows
             }
         default:
             return nil

@@ -81,7 +81,7 @@ public struct QueryPlanner: Sendable {
         return snapshot.partitions.map { partition in
             guard let filter else { return PartitionChoice(partition: partition, kept: true, reason: nil) }
             let (coverage, because) = pruner.coverage(of: filter, on: partition)
-            if coverage == .none {
+            if coverage == .noRows {
                 return PartitionChoice(partition: partition, kept: false, reason: "\(because?.text ?? "WHERE") cannot hold for \(partition.day.isoText)")
             }
             return PartitionChoice(partition: partition, kept: true, reason: nil)
