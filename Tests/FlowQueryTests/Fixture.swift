@@ -47,8 +47,8 @@ struct Fixture: Sendable {
     }
 
     /// Runs `sql` and returns the rows as text (NULL as nil), in order.
-    func query(_ sql: String) async throws -> [[String?]] {
-        let plan = try QueryEngine(store: store).plan(sql)
+    func query(_ sql: String, now: Date = Date()) async throws -> [[String?]] {
+        let plan = try QueryEngine(store: store).plan(sql, now: now)
         let rows = try await QueryExecutor(store: store).collect(plan)
         return rows.map { row in zip(row, plan.columns).map { ValueText.plain($0, type: $1.type) } }
     }
