@@ -20,13 +20,13 @@ struct StatusCommand: ParsableCommand {
             let partitions = try catalog.partitions()
             var lines = ["store: \(store.url.path)"]
             var totalRows: Int64 = 0, totalBytes: Int64 = 0
-            lines.append("day         rows        files  size")
+            lines.append("day       " + "  " + Self.padded("rows", 12) + "  " + Self.padded("files", 5) + "  " + Self.padded("size", 10))
             for partition in partitions {
                 let size = Self.fileSize(store.partitionPath(for: partition.day))
                 totalRows += partition.rowCount
                 totalBytes += size
-                lines.append(String(format: "%@  %10@  %5d  %@", partition.day.isoText, partition.rowCount.formatted() as NSString,
-                                    partition.fileCount, ByteCountFormatter.string(fromByteCount: size, countStyle: .file)))
+                lines.append(partition.day.isoText + "  " + Self.padded(partition.rowCount.formatted(), 12) + "  "
+                             + Self.padded(String(partition.fileCount), 5) + "  " + Self.padded(ByteCountFormatter.string(fromByteCount: size, countStyle: .file), 10))
             }
             lines.append("\(partitions.count) partition(s), \(totalRows.formatted()) rows, \(ByteCountFormatter.string(fromByteCount: totalBytes, countStyle: .file)) on disk")
             if let last = try catalog.recentFiles(limit: 1).first {
@@ -38,6 +38,10 @@ struct StatusCommand: ParsableCommand {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure
         }
+    }
+
+    static func padded(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
     static func fileSize(_ path: String) -> Int64 {

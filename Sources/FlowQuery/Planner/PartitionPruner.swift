@@ -80,9 +80,12 @@ struct PartitionPruner {
             }
             let range = name.contains("start") ? partition.startRange : partition.endRange
             guard let range else { return .someRows }
+            // `end` may be NULL in some rows, where no comparison holds: only `start` (never
+            // NULL) can prove a condition true for every row.
+            let exact = name.contains("start")
             let lo = Double(range.lowerBound), hi = Double(range.upperBound)
             let allHold = Self.holds(lo, op, seconds) && Self.holds(hi, op, seconds) && op != .notEqual && op != .equal
-            if allHold || (op == .equal && lo == hi && lo == seconds) { return .allRows }
+            if exact && (allHold || (op == .equal && lo == hi && lo == seconds)) { return .allRows }
             switch op {
             case .equal: return seconds < lo || seconds > hi ? .noRows : .someRows
             case .less: return lo < seconds ? .someRows : .noRows

@@ -26,6 +26,8 @@ public struct PartitionQuery: Sendable {
     public var sql: String
     /// Values for its numbered parameters.
     public var bindings: [SQLiteValue]
+    /// 1-based numbers of the parameters that hold the partition's own day.
+    public var dayParameters: Set<Int> = []
 }
 
 /// How partition results become the answer.

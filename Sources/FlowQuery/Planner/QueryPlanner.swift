@@ -124,12 +124,13 @@ public struct QueryPlanner: Sendable {
                 }
                 orderTerms.append(Self.orderTerm(key, order))
             }
-            let whereSQL = try whereClause(statement.filter, builder: builder, scope: RowScope(schema: schema, presentColumns: scope.presentColumns, clause: "WHERE"))
+            let whereSQL = try whereClause(statement.filter, builder: builder, scope: RowScope(schema: schema, presentColumns: scope.presentColumns, clause: "WHERE"), partition: partition)
             var sql = "SELECT \(select.joined(separator: ", ")) FROM flows WHERE \(whereSQL)"
             if ordered, statement.limit != nil { sql += " ORDER BY \(orderTerms.joined(separator: ", "))" }
             if let limit = statement.limit { sql += " LIMIT \(limit)" }
             if let partition {
-                queries.append(PartitionQuery(day: partition.day, sql: sql, bindings: builder.bindings.map { $0.resolved(for: partition.day) }))
+                queries.append(PartitionQuery(day: partition.day, sql: sql, bindings: builder.bindings.map { $0.resolved(for: partition.day) },
+                                              dayParameters: builder.dayParameters))
             } else {
                 columns = types
                 sortKeyCount = select.count
@@ -207,11 +208,12 @@ public struct QueryPlanner: Sendable {
                     names.append("a\(index)_\(part)")
                 }
             }
-            let whereSQL = try whereClause(statement.filter, builder: builder, scope: RowScope(schema: schema, presentColumns: present, clause: "WHERE"))
+            let whereSQL = try whereClause(statement.filter, builder: builder, scope: RowScope(schema: schema, presentColumns: present, clause: "WHERE"), partition: partition)
             var sql = "SELECT \(select.joined(separator: ", ")) FROM flows WHERE \(whereSQL)"
             if !keys.isEmpty { sql += " GROUP BY \(names.prefix(keys.count).joined(separator: ", "))" }
             if let partition {
-                queries.append(PartitionQuery(day: partition.day, sql: sql, bindings: builder.bindings.map { $0.resolved(for: partition.day) }))
+                queries.append(PartitionQuery(day: partition.day, sql: sql, bindings: builder.bindings.map { $0.resolved(for: partition.day) },
+                                              dayParameters: builder.dayParameters))
             } else {
                 partialColumns = names
                 for (index, key) in keys.enumerated() {
@@ -265,17 +267,34 @@ public struct QueryPlanner: Sendable {
     // MARK: Shared pieces
 
     /// WHERE with the visibility rule: only rows of files whose ingest finished.
-    private func whereClause(_ filter: Expression?, builder: SQLBuilder, scope: RowScope) throws(QueryError) -> String {
+    ///
+    /// On a partition, conjuncts the catalog proves true for every row (`date = DATE '...'` on
+    /// that day, a `start` range that covers it) are left out: SQLite need not test them.
+    private func whereClause(_ filter: Expression?, builder: SQLBuilder, scope: RowScope, partition: PartitionInfo?) throws(QueryError) -> String {
         var terms: [String] = []
         if let filter {
             let compiler = ExpressionCompiler(builder: builder, scope: scope, today: today, now: now)
-            terms.append(try compiler.condition(filter, clause: "WHERE").sql)
+            // Type-check the whole condition once, whatever is dropped below.
+            let whole = try compiler.condition(filter, clause: "WHERE")
+            if let partition {
+                let pruner = PartitionPruner(fold: fold)
+                let kept = Self.conjuncts(filter).filter { pruner.coverage(of: $0, on: partition).0 != .allRows }
+                for conjunct in kept { terms.append(try compiler.condition(conjunct, clause: "WHERE").sql) }
+            } else {
+                terms.append(whole.sql)
+            }
         }
         terms.append("file_id <= \(builder.value(.integer(snapshot.fileWatermark)))")
         if !snapshot.unfinishedFileIDs.isEmpty {
             terms.append("file_id NOT IN (\(snapshot.unfinishedFileIDs.map { builder.value(.integer($0)) }.joined(separator: ", ")))")
         }
         return terms.joined(separator: " AND ")
+    }
+
+    /// The top-level AND terms of a condition.
+    private static func conjuncts(_ e: Expression) -> [Expression] {
+        if case .binary(.and, let l, let r, _) = e { return conjuncts(l) + conjuncts(r) }
+        return [e]
     }
 
     enum SortKey {

@@ -48,6 +48,11 @@ final class SQLBuilder {
         return "?\(bindings.count)"
     }
 
+    /// Numbers of the parameters bound to the partition's day.
+    var dayParameters: Set<Int> {
+        Set(bindings.indices.filter { bindings[$0] == .partitionDate || bindings[$0] == .partitionSlashed }.map { $0 + 1 })
+    }
+
     /// A placeholder for a literal value.
     func value(_ value: SQLiteValue) -> String {
         parameter(.value(value))
