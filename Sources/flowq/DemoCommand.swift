@@ -24,7 +24,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// The questions the demo asks, with what each shows.
     static let questions: [(title: String, sql: String)] = [
         ("Rejected HTTPS flows after a date (the AWS docs' first example)",
-         "SELECT * FROM vpc_flow_logs WHERE (action = 'REJECT' AND dstport = 443) AND date_partition >= '2024-01-01' LIMIT 5"),
+         "SELECT interface_id, srcaddr, dstaddr, srcport, dstport, action, date FROM vpc_flow_logs WHERE (action = 'REJECT' AND dstport = 443) AND date_partition >= '2024-01-02' LIMIT 5"),
         ("Top 5 sources of rejected traffic",
          "SELECT srcaddr, count(*) AS flows, sum(bytes) AS bytes FROM vpc_flow_logs WHERE action = 'REJECT' GROUP BY srcaddr ORDER BY flows DESC, srcaddr LIMIT 5"),
         ("Traffic per day, with an average exact across partitions",
