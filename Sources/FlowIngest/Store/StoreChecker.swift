@@ -1,0 +1,108 @@
+import Foundation
+
+/// Verifies a store: the catalog against the partitions, row counts, and SQLite's own integrity
+/// check of every database.
+public struct StoreChecker {
+    /// One problem found.
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// Where (a partition day, a file path, or `catalog`).
+        public var place: String
+        /// What is wrong.
+        public var message: String
+        public var description: String { "\(place): \(message)" }
+    }
+
+    /// What the check found.
+    public struct Report: Sendable {
+        /// Partitions checked.
+        public var partitions = 0
+        /// Rows counted in them (visible rows of stored files).
+        public var rows: Int64 = 0
+        /// Files the catalog lists as stored.
+        public var storedFiles = 0
+        /// Everything that is wrong; empty for a healthy store.
+        public var problems: [Problem] = []
+        /// Ingests that were interrupted and whose rows the next ingest will remove.
+        public var pendingFiles: [String] = []
+    }
+
+    let store: FlowStore
+
+    /// A checker for `store`.
+    public init(store: FlowStore) {
+        self.store = store
+    }
+
+    /// Runs every check; throws only when the store cannot be opened at all.
+    public func run() throws -> Report {
+        var report = Report()
+        let catalog = try store.openCatalogForReading()
+        let database = catalog.database
+        func problem(_ place: String, _ message: String) { report.problems.append(Problem(place: place, message: message)) }
+
+        if let result = try database.scalar("PRAGMA quick_check")?.textValue, result != "ok" {
+            problem("catalog", "SQLite integrity check failed: \(result)")
+        }
+        let snapshot = try catalog.snapshot()
+        let pendingFiles = try catalog.pendingFiles()
+        let pending = pendingFiles.map(\.id)
+        report.pendingFiles = pendingFiles.map(\.path)
+        report.storedFiles = Int(try database.scalar("SELECT count(*) FROM files WHERE state = 'stored'")?.integerValue ?? 0)
+        // Per file: its rows in file_partitions must add up to its record count.
+        for row in try database.rows("""
+            SELECT f.path, f.records, coalesce((SELECT sum(rows) FROM file_partitions p WHERE p.file_id = f.id), 0)
+            FROM files f WHERE f.state = 'stored'
+            """) where row[1] != row[2] {
+            problem(row[0].textValue ?? "?", "the catalog says \(row[1].integerValue ?? 0) records but its partitions list \(row[2].integerValue ?? 0)")
+        }
+        var catalogDays = Set<String>()
+        for partition in snapshot.partitions {
+            let day = partition.day.isoText
+            catalogDays.insert(day)
+            report.partitions += 1
+            let path = store.partitionPath(for: partition.day)
+            guard FileManager.default.fileExists(atPath: path) else {
+                problem(day, "the partition database \(path) is missing")
+                continue
+            }
+            do {
+                let partitionDB = try Database(path: path, mode: .readOnly)
+                if let result = try partitionDB.scalar("PRAGMA quick_check")?.textValue, result != "ok" {
+                    problem(day, "SQLite integrity check failed: \(result)")
+                }
+                let visible = try storedRowCount(partitionDB, watermark: snapshot.fileWatermark, pending: pending)
+                report.rows += visible
+                let fromFiles = try database.scalar("SELECT coalesce(sum(p.rows), 0) FROM file_partitions p JOIN files f ON f.id = p.file_id WHERE p.day = ? AND f.state = 'stored'", [.text(day)])?.integerValue ?? 0
+                if visible != partition.rowCount {
+                    problem(day, "holds \(visible) rows of stored files but the catalog says \(partition.rowCount)")
+                }
+                if fromFiles != partition.rowCount {
+                    problem(day, "the catalog's files add up to \(fromFiles) rows but its partition entry says \(partition.rowCount)")
+                }
+                let range = try partitionDB.rows("SELECT min(start), max(start) FROM flows WHERE file_id <= ?", [.integer(snapshot.fileWatermark)]).first
+                if let low = range?[0].integerValue, let high = range?[1].integerValue, PartitionDay(unixSeconds: low) != partition.day || PartitionDay(unixSeconds: high) != partition.day {
+                    problem(day, "holds records whose start is not on \(day)")
+                }
+            } catch {
+                problem(day, error.localizedDescription)
+            }
+        }
+        // Partition files the catalog does not know, holding rows of stored files.
+        let onDisk = (try? FileManager.default.contentsOfDirectory(atPath: store.partitionsURL.path)) ?? []
+        for name in onDisk where name.hasSuffix(".db") && !catalogDays.contains(String(name.dropLast(3))) {
+            let path = store.partitionsURL.appendingPathComponent(name).path
+            if let partitionDB = try? Database(path: path, mode: .readOnly),
+               let rows = try? storedRowCount(partitionDB, watermark: snapshot.fileWatermark, pending: pending), rows > 0 {
+                problem(String(name.dropLast(3)), "a partition database with rows of stored files that the catalog does not list")
+            }
+        }
+        return report
+    }
+
+    /// Rows of stored files in a partition: those a query sees, less any of interrupted files.
+    private func storedRowCount(_ partition: Database, watermark: Int64, pending: [Int64]) throws -> Int64 {
+        var sql = "SELECT count(*) FROM flows WHERE file_id <= ?"
+        if !pending.isEmpty { sql += " AND file_id NOT IN (\(pending.map(String.init).joined(separator: ",")))" }
+        return try partition.scalar(sql, [.integer(watermark)])?.integerValue ?? 0
+    }
+}
