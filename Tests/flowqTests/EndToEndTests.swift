@@ -57,6 +57,19 @@ struct EndToEndTests {
         #expect(count.stdout == "n\r\n1\r\n")
     }
 
+    @Test("standard input is read with -, gzip or plain")
+    func standardInput() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+        let body = header + "2 1 eni-1 10.0.0.1 10.0.0.2 1 443 6 1 40 1704412800 1704412860 REJECT OK\n"
+        let result = try CommandRunner.run(["ingest", "--store", scratch.path("store"), "-"], stdin: Data(body.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("1 stored"))
+        let again = try CommandRunner.run(["ingest", "--store", scratch.path("store"), "-"], stdin: Data(body.utf8))
+        #expect(again.stderr.contains("1 already present"))
+    }
+
     @Test("a bad query is refused with its position, a caret and a suggestion")
     func queryErrors() throws {
         let scratch = try Scratch()
