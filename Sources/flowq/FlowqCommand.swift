@@ -40,4 +40,6 @@ enum ExitStatus {
     static let invalidQuery = ExitCode(2)
     /// An ingest that finished but rejected one or more files.
     static let filesRejected = ExitCode(3)
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    static let interrupted = ExitCode(130)
 }

@@ -47,6 +47,9 @@ struct QueryCommand: AsyncParsableCommand {
         var options = ExecutionOptions()
         options.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
         let engine = QueryEngine(store: storeOptions.resolved)
+        // Ctrl-C stops the query cleanly: SQLite is interrupted, nothing is left open.
+        let interrupt = InterruptSignal(cancellation: options.cancellation)
+        defer { withExtendedLifetime(interrupt) {} }
         try await QueryText.reportingErrors(text) {
             try await engine.run(text, format: outputFormat, options: options, output: Terminal.output)
         }
@@ -76,6 +79,7 @@ enum QueryText {
             return try await body()
         } catch let error as QueryError {
             Terminal.message(error.rendered(query: text))
+            if error.message == InterruptSignal.reason { throw ExitStatus.interrupted }
             throw error.kind == .execution ? ExitStatus.failure : ExitStatus.invalidQuery
         } catch let error as ExitCode {
             throw error

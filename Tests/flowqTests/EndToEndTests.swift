@@ -126,3 +126,50 @@ struct EndToEndTests {
         #expect(!result.stdout.contains("error"))
     }
 }
+
+/// Stopping queries: --timeout and Ctrl-C.
+@Suite("Stopping queries", .serialized)
+struct StoppingTests {
+    static func bigStore(_ scratch: Scratch) throws -> String {
+        let store = scratch.path("store")
+        _ = try CommandRunner.run(["sample", "--records", "200000", "--days", "2", "--out", scratch.path("logs")])
+        let ingest = try CommandRunner.run(["ingest", "--store", store, scratch.path("logs")])
+        precondition(ingest.status == 0, ingest.stderr)
+        return store
+    }
+
+    static let slowQuery = "SELECT srcaddr, dstaddr, srcport, bytes FROM flows ORDER BY lower(interface_id) || CAST(srcport AS varchar), bytes"
+
+    @Test("--timeout stops a runaway query with a clear message")
+    func timeout() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = try Self.bigStore(scratch)
+        let result = try CommandRunner.run(["query", "--store", store, "--timeout", "0.05", "--format", "csv", Self.slowQuery])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the query ran longer than its --timeout"))
+    }
+
+    @Test("Ctrl-C cancels cleanly with status 130")
+    func interrupt() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = try Self.bigStore(scratch)
+        let process = Process()
+        process.executableURL = CommandRunner.executable
+        process.arguments = ["query", "--store", store, "--format", "csv", Self.slowQuery]
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.15)
+        kill(process.processIdentifier, SIGINT)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(message)")
+        #expect(message.contains("the query was cancelled (Ctrl-C)"))
+        // The store is untouched and answers again.
+        let check = try CommandRunner.run(["check", "--store", store])
+        #expect(check.status == 0)
+    }
+}

@@ -8,11 +8,15 @@ public struct ExecutionOptions: Sendable {
     public var timeout: Duration?
     /// Partitions queried at once (default: the number of cores).
     public var parallelism: Int
+    /// Lets another thread stop the query (Ctrl-C).
+    public var cancellation: QueryCancellation
 
     /// Default options.
-    public init(timeout: Duration? = nil, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(timeout: Duration? = nil, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+                cancellation: QueryCancellation = QueryCancellation()) {
         self.timeout = timeout
         self.parallelism = max(1, parallelism)
+        self.cancellation = cancellation
     }
 }
 
@@ -29,7 +33,7 @@ public struct QueryExecutor: Sendable {
 
     /// Runs `plan`, handing each result row to `onRow` in order.
     public func execute(_ plan: QueryPlan, options: ExecutionOptions = ExecutionOptions(), onRow: ([SQLiteValue]) throws -> Void) async throws {
-        let interrupts = InterruptRegistry()
+        let interrupts = options.cancellation
         let watchdog = options.timeout.map { timeout in
             Task {
                 try await Task.sleep(for: timeout)
@@ -60,7 +64,7 @@ public struct QueryExecutor: Sendable {
 
     // MARK: Streaming
 
-    private func streamRows(_ plan: QueryPlan, limit: Int64?, interrupts: InterruptRegistry, onRow: ([SQLiteValue]) throws -> Void) throws {
+    private func streamRows(_ plan: QueryPlan, limit: Int64?, interrupts: QueryCancellation, onRow: ([SQLiteValue]) throws -> Void) throws {
         var remaining = limit ?? Int64.max
         for query in plan.partitionQueries where remaining > 0 {
             try Task.checkCancellation()
@@ -71,6 +75,7 @@ public struct QueryExecutor: Sendable {
             let statement = try database.prepare(query.sql)
             try statement.bind(query.bindings)
             while remaining > 0, try statement.step() {
+                if remaining & 0xFFF == 0 { try interrupts.check() }
                 try onRow(statement.row())
                 remaining -= 1
             }
@@ -81,10 +86,12 @@ public struct QueryExecutor: Sendable {
 
     private func mergeRows(
         _ plan: QueryPlan, columns: [String], sql: String, bindings: [SQLiteValue], options: ExecutionOptions,
-        interrupts: InterruptRegistry, onRow: ([SQLiteValue]) throws -> Void
+        interrupts: QueryCancellation, onRow: ([SQLiteValue]) throws -> Void
     ) async throws {
         // A private temporary database on disk: large merges spill instead of growing memory.
         let merge = try Database(path: "", mode: .create)
+        let mergeToken = interrupts.register(merge.interruptHandle)
+        defer { interrupts.unregister(mergeToken); withExtendedLifetime(merge) {} }
         try merge.execute("PRAGMA cache_size = -32000; PRAGMA temp_store = FILE;")
         try SQLFunctions.prepare(merge)
         try merge.execute("CREATE TABLE partials(\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))")
@@ -119,6 +126,7 @@ public struct QueryExecutor: Sendable {
                 finished[index] = rows
                 // Insert in partition order so ties come out the same on every run.
                 while let ready = finished.removeValue(forKey: inserted) {
+                    try interrupts.check()
                     for row in ready {
                         try insert.bind(row)
                         try insert.step()
@@ -128,8 +136,6 @@ public struct QueryExecutor: Sendable {
             }
         }
         try merge.execute("COMMIT")
-        let token = interrupts.register(merge.interruptHandle)
-        defer { interrupts.unregister(token); withExtendedLifetime(merge) {} }
         let statement = try merge.prepare(sql)
         try statement.bind(bindings)
         while try statement.step() {
@@ -150,8 +156,9 @@ public struct QueryExecutor: Sendable {
     }
 }
 
-/// The connections a query has open, so a timeout can interrupt them all.
-final class InterruptRegistry: Sendable {
+/// Stops a running query from any thread: every SQLite connection it has open is interrupted,
+/// and the query fails with the reason given.
+public final class QueryCancellation: Sendable {
     private struct State {
         var handles: [Int: InterruptHandle] = [:]
         var nextToken = 0
@@ -159,8 +166,11 @@ final class InterruptRegistry: Sendable {
     }
     private let state = Mutex(State())
 
+    /// A cancellation that has not fired.
+    public init() {}
+
     /// Why the query was interrupted, if it was.
-    var reason: String? { state.withLock { $0.reason } }
+    public var reason: String? { state.withLock { $0.reason } }
 
     func register(_ handle: InterruptHandle) -> Int {
         state.withLock { state in
@@ -173,6 +183,16 @@ final class InterruptRegistry: Sendable {
 
     func unregister(_ token: Int) {
         _ = state.withLock { $0.handles.removeValue(forKey: token) }
+    }
+
+    /// Throws the cancellation as an interrupt when it has fired (for loops outside SQLite).
+    func check() throws {
+        if reason != nil { throw SQLiteError(code: 9, message: "interrupted") }
+    }
+
+    /// Interrupts everything the query runs, now and from now on.
+    public func cancel(reason: String) {
+        interruptAll(reason: reason)
     }
 
     func interruptAll(reason: String) {
