@@ -71,12 +71,15 @@ struct IngestReport {
             if case .rejected(let reason) = file.status {
                 lines.append("rejected \(file.path): \(reason) (nothing stored from it)")
             }
+            if case .ignored(let reason) = file.status {
+                lines.append("ignored \(file.path): \(reason)")
+            }
         }
         let seconds = max(summary.seconds, 0.000_001)
         let rate = Double(summary.recordsStored) / seconds
         lines.append("""
             ingested \(summary.files.count) file(s) into \(store.url.path) in \(String(format: "%.2f", summary.seconds)) s: \
-            \(summary.storedCount) stored, \(summary.alreadyPresentCount) already present, \(summary.rejected.count) rejected; \
+            \(summary.storedCount) stored, \(summary.alreadyPresentCount) already present, \(summary.rejected.count) rejected\(summary.ignored.isEmpty ? "" : ", \(summary.ignored.count) ignored"); \
             \(summary.recordsStored.formatted()) records (\(Int(rate).formatted())/s), \(summary.linesSkipped.formatted()) malformed line(s) skipped
             """)
         return lines.joined(separator: "\n")

@@ -66,8 +66,9 @@ struct HostileCorpusTests {
         rejected[binary] = "cannot be a field name"
         rejected[try folder.write("broken/empty.log", "")] = "the file is empty"
         rejected[try folder.write("broken/headless.log", v2(1, start: day) + "\n")] = "no header line"
-        rejected[try folder.write("broken/tgw.log", "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status\n6 TransitGateway 123 tgw-1 tgw-attach-1 123 10.0.0.1 10.0.0.2 1 2 6 1 40 \(day) \(day + 60) OK\n")] = "Transit Gateway"
-        let paths = [folder.path("AWSLogs"), folder.path("plain"), folder.path("broken")]
+        let tgw = try folder.write("transit/tgw.log", "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status\n6 TransitGateway 123 tgw-1 tgw-attach-1 123 10.0.0.1 10.0.0.2 1 2 6 1 40 \(day) \(day + 60) OK\n")
+        _ = tgw
+        let paths = [folder.path("AWSLogs"), folder.path("plain"), folder.path("broken"), folder.path("transit")]
         return (paths, valid, rejected)
     }
 
@@ -103,12 +104,17 @@ struct HostileCorpusTests {
         #expect(mixed.skippedLines == 10)
         #expect(mixed.lineErrors.count == 5)
         #expect(mixed.lineErrors.first?.hasSuffix("mixed.log:3: expected 14 fields as the header says, found 13") == true)
+        // Transit Gateway logs are recognised and set aside, not stored and not an error.
+        let tgw = try #require(first.files.first { $0.path.hasSuffix("tgw.log") })
+        guard case .ignored(let why) = tgw.status else { Issue.record("tgw not ignored"); return }
+        #expect(why.contains("Transit Gateway"))
         let v8 = try #require(first.files.first { $0.path.hasSuffix("v8.log") })
         #expect(v8.unknownFields == ["quantum-field"])
 
         let second = try Ingestor(store: store).ingest(paths: paths)
         #expect(second.recordsStored == 0)
         #expect(second.storedCount == 0)
+        #expect(second.ignored.count == 1)
         #expect(try Self.stored(store).count == valid.count)
         #expect(try StoreChecker(store: store).run().problems.isEmpty)
     }

@@ -108,7 +108,7 @@ public enum LayoutError: Error, Sendable, Equatable {
         case .noHeader(let first): return "the first line starts with '\(first)', not a field name: the file has no header line, layout unknown"
         case .invalidFieldName(let name): return "the header names '\(name)', which cannot be a field name"
         case .duplicateField(let name): return "the header names '\(name)' twice"
-        case .transitGateway: return "this is a Transit Gateway flow log (tgw-id/resource-type fields); flowq stores VPC flow logs only and will not put these records in VPC columns"
+        case .transitGateway: return "a Transit Gateway flow log (tgw-id/resource-type fields): recognised and not stored, as flowq stores VPC flow logs and never puts these records in VPC columns"
         case .missingStart: return "the header has no 'start' field, which flowq needs to place records in day partitions"
         }
     }

@@ -62,7 +62,7 @@ public final class Catalog {
                 size INTEGER NOT NULL,
                 modified INTEGER NOT NULL,
                 content_key TEXT,
-                state TEXT NOT NULL CHECK (state IN ('pending', 'stored', 'rejected')),
+                state TEXT NOT NULL CHECK (state IN ('pending', 'stored', 'rejected', 'ignored')),
                 records INTEGER NOT NULL DEFAULT 0,
                 skipped INTEGER NOT NULL DEFAULT 0,
                 layout TEXT,
@@ -92,6 +92,11 @@ public final class Catalog {
     /// The stored file at `path`, if any.
     public func storedFile(path: String) throws(SQLiteError) -> FileRecord? {
         try files(where: "path = ? AND state = 'stored'", [.text(path)]).first
+    }
+
+    /// A file at `path` that was stored or deliberately ignored (a re-run need not read it again).
+    public func knownFile(path: String) throws(SQLiteError) -> FileRecord? {
+        try files(where: "path = ? AND state IN ('stored', 'ignored') ORDER BY id DESC", [.text(path)]).first
     }
 
     /// A stored file with the same content, if any.
@@ -164,6 +169,12 @@ public final class Catalog {
     /// Marks a file rejected with the reason; it holds no rows.
     public func rejectFile(id: Int64, contentKey: String?, message: String) throws(SQLiteError) {
         try database.run("UPDATE files SET state = 'rejected', content_key = ?, message = ?, finished_at = ? WHERE id = ?",
+                         [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(Self.now), .integer(id)])
+    }
+
+    /// Marks a file ignored: read, recognised as something flowq does not store, reported once.
+    public func ignoreFile(id: Int64, contentKey: String?, message: String) throws(SQLiteError) {
+        try database.run("UPDATE files SET state = 'ignored', content_key = ?, message = ?, finished_at = ? WHERE id = ?",
                          [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(Self.now), .integer(id)])
     }
 

@@ -8,6 +8,8 @@ public struct FileOutcome: Sendable, Equatable {
         case alreadyPresent(storedAs: String)
         /// Nothing of it was stored, for this reason.
         case rejected(reason: String)
+        /// Recognised as a log flowq does not store (Transit Gateway); remembered, not an error.
+        case ignored(reason: String)
     }
 
     /// The path as given (absolute).
@@ -54,6 +56,8 @@ public struct IngestSummary: Sendable {
     public var storedCount: Int { files.filter { $0.status == .stored }.count }
     /// Files already present.
     public var alreadyPresentCount: Int { files.filter { if case .alreadyPresent = $0.status { return true } else { return false } }.count }
+    /// Files recognised and deliberately not stored.
+    public var ignored: [FileOutcome] { files.filter { if case .ignored = $0.status { return true } else { return false } } }
     /// Files rejected.
     public var rejected: [FileOutcome] { files.filter { if case .rejected = $0.status { return true } else { return false } } }
 }

@@ -110,8 +110,8 @@ public final class Ingestor {
         let fileID: Int64
         do {
             // Quick path for cron re-runs: same path, size and time means the same file.
-            if path != "-", let stored = try catalog.storedFile(path: displayPath), stored.size == size, stored.modified == modified {
-                outcome.status = .alreadyPresent(storedAs: stored.path)
+            if path != "-", let known = try catalog.knownFile(path: displayPath), known.size == size, known.modified == modified {
+                outcome.status = known.state == "ignored" ? .ignored(reason: known.message ?? "ignored before") : .alreadyPresent(storedAs: known.path)
                 return outcome
             }
             fileID = try catalog.beginFile(path: displayPath, size: size, modified: modified)
@@ -206,6 +206,12 @@ public final class Ingestor {
             }
             if let storeError = error as? StoreError { throw storeError }
             do {
+                if let layout = error as? LayoutError, layout == .transitGateway {
+                    // Not an error: a bucket may mix Transit Gateway logs with VPC ones.
+                    outcome.status = .ignored(reason: reason)
+                    try catalog.ignoreFile(id: fileID, contentKey: nil, message: reason)
+                    return outcome
+                }
                 try catalog.rejectFile(id: fileID, contentKey: nil, message: reason)
             } catch {
                 throw .sqlite(error)
