@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Runs a shell command, returning its exit status.
+@discardableResult
+private func shell(_ command: String) -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return -1 }
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+/// True where this process may mount a small tmpfs (root on Linux): the only honest way to
+/// fill a disk or make it read-only in a test.
+private let canMountTmpfs: Bool = {
+    let probe = FileManager.default.temporaryDirectory.appendingPathComponent("flowq-mount-probe-\(getpid())").path
+    guard shell("mkdir -p '\(probe)' && mount -t tmpfs -o size=1m tmpfs '\(probe)'") == 0 else { return false }
+    shell("umount '\(probe)'; rmdir '\(probe)'")
+    return true
+}()
+
+@Suite("A full or read-only disk", .serialized, .enabled(if: canMountTmpfs, "needs permission to mount a tmpfs"))
+struct DiskFullTests {
+    @Test("a full disk stops the run with a clear error and leaves the store consistent")
+    func diskFull() throws {
+        let scratch = try Scratch()
+        let mountPoint = scratch.path("tiny")
+        #expect(shell("mkdir -p '\(mountPoint)' && mount -t tmpfs -o size=3m tmpfs '\(mountPoint)'") == 0)
+        defer {
+            shell("umount '\(mountPoint)'")
+            scratch.remove()
+        }
+        _ = try CommandRunner.run(["sample", "--records", "60000", "--days", "2", "--out", scratch.path("logs")])
+        let store = mountPoint + "/store"
+        let ingest = try CommandRunner.run(["ingest", "--store", store, scratch.path("logs")])
+        #expect(ingest.status == 1)
+        #expect(ingest.stderr.contains("the disk is full"))
+        #expect(ingest.stderr.contains("nothing of the current file was kept"))
+        let check = try CommandRunner.run(["check", "--store", store])
+        #expect(check.status == 0, "\(check.stderr)")
+        // Only whole files are visible: each generated file holds 15,000 records.
+        let count = try CommandRunner.run(["query", "--store", store, "--format", "csv", "SELECT count(*) AS n FROM flows"])
+        let n = Int(count.stdout.split(separator: "\r\n").last ?? "") ?? -1
+        #expect(n >= 0 && n % 15_000 == 0, "\(count.stdout)")
+
+        // Read-only: a clear error, nothing written; queries still answer.
+        #expect(shell("mount -o remount,ro '\(mountPoint)'") == 0)
+        let readOnly = try CommandRunner.run(["ingest", "--store", store, scratch.path("logs")])
+        #expect(readOnly.status == 1)
+        #expect(readOnly.stderr.contains("Read-only file system"))
+        let again = try CommandRunner.run(["query", "--store", store, "--format", "csv", "SELECT count(*) AS n FROM flows"])
+        #expect(again.stdout == count.stdout)
+    }
+}
