@@ -1,276 +1,581 @@
+/// The expression grammar, with Trino's precedence from lowest to highest:
+///
+///     OR < AND < NOT < predicate (= <> < <= > >=, IS NULL, BETWEEN, IN, LIKE)
+///        < + - || < * / % < unary - + < primary
+///
+/// As in Trino, a predicate takes plain value expressions on both sides, so `NOT a = b` is
+/// `NOT (a = b)` and `a = b = c` needs parentheses.
+///
+/// The functions on the recursion path (`parseExpression` down to `parsePrimary`,
+/// `parseParenthesized` and `parseFunctionCall`) keep error construction and rare branches in
+/// helpers: debug builds give every temporary its own stack slot, and those frames, repeated
+/// once per nesting level, decide how deep a query can nest before the stack runs out.
 extension Parser {
-    /// An expression, lowest precedence first: OR, AND, NOT, predicates, + - ||, * / %, unary.
-    mutating func expression() throws(QueryError) -> Expression {
-        var left = try conjunction()
-        while current.isKeyword("or") {
-            let at = advance().location
-            left = .binary(.or, left, try conjunction(), at: at)
+    /// One expression at the lowest precedence (OR).
+    mutating func parseExpression() throws(ParseFailure) -> Expression {
+        try enterNesting()
+        defer { leaveNesting() }
+        return try parseOr()
+    }
+
+    /// Whether `token` can begin an expression; the select list uses it to say
+    /// "expected an expression or '*'" rather than just "an expression".
+    func canStartExpression(_ token: Token) -> Bool {
+        switch token.kind {
+        case .identifier, .quotedIdentifier, .string, .integer, .decimal, .leftParen, .minus, .plus,
+             .keyword(.not), .keyword(.true), .keyword(.false), .keyword(.null), .keyword(.case),
+             .keyword(.currentDate), .keyword(.currentTime), .keyword(.currentTimestamp),
+             .keyword(.localTime), .keyword(.localTimestamp):
+            return true
+        default:
+            return false
+        }
+    }
+
+    // MARK: Nesting limits
+
+    /// Goes one level deeper, refusing to pass `maximumDepth` or `maximumHeight`.
+    private mutating func enterNesting() throws(ParseFailure) {
+        guard depth < Self.maximumDepth else { throw tooLarge() }
+        depth += 1
+        try growTree()
+    }
+
+    /// Comes back from `enterNesting()`.
+    private mutating func leaveNesting() {
+        depth -= 1
+        height -= 1
+    }
+
+    /// Adds a level to the tree being built, refusing to pass `maximumHeight`; a binary
+    /// operator loop calls this per operator and restores `height` when it ends.
+    private mutating func growTree() throws(ParseFailure) {
+        guard height < Self.maximumHeight else { throw tooLarge() }
+        height += 1
+    }
+
+    /// The error for an expression past the nesting limits.
+    private func tooLarge() -> ParseFailure {
+        unsupported("the expression is too deeply nested or too long; simplify it or split the query")
+    }
+
+    // MARK: Boolean operators
+
+    /// `a OR b OR ...`, left-associative.
+    private mutating func parseOr() throws(ParseFailure) -> Expression {
+        var left = try parseAnd()
+        let base = height
+        defer { height = base }
+        while at(.or) {
+            try growTree()
+            let location = take().location
+            left = .binary(.or, left, try parseAnd(), at: location)
         }
         return left
     }
 
-    private mutating func conjunction() throws(QueryError) -> Expression {
-        var left = try negation()
-        while current.isKeyword("and") {
-            let at = advance().location
-            left = .binary(.and, left, try negation(), at: at)
+    /// `a AND b AND ...`, left-associative.
+    private mutating func parseAnd() throws(ParseFailure) -> Expression {
+        var left = try parseNot()
+        let base = height
+        defer { height = base }
+        while at(.and) {
+            try growTree()
+            let location = take().location
+            left = .binary(.and, left, try parseNot(), at: location)
         }
         return left
     }
 
-    private mutating func negation() throws(QueryError) -> Expression {
-        if current.isKeyword("not") {
-            let at = advance().location
-            return .unary(.not, try negation(), at: at)
-        }
-        return try predicate()
+    /// `NOT x`, which binds looser than comparisons.
+    private mutating func parseNot() throws(ParseFailure) -> Expression {
+        guard at(.not) else { return try parsePredicate() }
+        try enterNesting()
+        let location = take().location
+        defer { leaveNesting() }
+        return .unary(.not, try parseNot(), at: location)
     }
 
-    private mutating func predicate() throws(QueryError) -> Expression {
-        let left = try additive()
-        let token = current
-        if token.kind == .symbol, let op = Self.comparison[token.text] {
-            advance()
-            return .binary(op, left, try additive(), at: token.location)
+    // MARK: Predicates
+
+    /// The comparison operator the current token is, if any.
+    private var comparisonAtCurrent: BinaryOperator? {
+        switch currentKind {
+        case .equal: .equal
+        case .notEqual: .notEqual
+        case .less: .less
+        case .lessOrEqual: .lessOrEqual
+        case .greater: .greater
+        case .greaterOrEqual: .greaterOrEqual
+        default: nil
         }
-        if token.isKeyword("is") {
-            advance()
-            let negated = accept("not")
-            guard accept("null") else {
-                if current.isKeyword("distinct") { throw QueryError(.unsupported, "IS DISTINCT FROM is not supported", at: current.location) }
-                throw expected("NULL")
-            }
-            return .isNull(left, negated: negated, at: token.location)
+    }
+
+    /// Whether a predicate starts at the current token.
+    private var atPredicate: Bool {
+        if comparisonAtCurrent != nil { return true }
+        switch currentKind {
+        case .keyword(.is), .keyword(.between), .keyword(.in), .keyword(.like):
+            return true
+        case .keyword(.not):
+            return [.keyword(.between), .keyword(.in), .keyword(.like)].contains(peekKind())
+        default:
+            return false
         }
-        var negated = false
-        if token.isKeyword("not"), peek().isKeyword("between") || peek().isKeyword("in") || peek().isKeyword("like") {
-            advance()
-            negated = true
+    }
+
+    /// A value, optionally followed by one predicate.
+    private mutating func parsePredicate() throws(ParseFailure) -> Expression {
+        let value = try parseAdditive()
+        guard atPredicate else { return value }
+        let predicate = try parsePredicateTail(value)
+        // Trino's grammar allows one predicate per value; saying so beats "expected ... but
+        // found '='", which leaves the reader guessing.
+        guard !atPredicate else { throw chainedComparison() }
+        return predicate
+    }
+
+    /// The error for `a = b = c`.
+    private func chainedComparison() -> ParseFailure {
+        ParseFailure(.syntax, "a comparison cannot directly follow another; add parentheses or join them with AND",
+                     at: currentLocation)
+    }
+
+    /// The predicate after `value`; the caller has checked that one starts here.
+    private mutating func parsePredicateTail(_ value: Expression) throws(ParseFailure) -> Expression {
+        if let op = comparisonAtCurrent {
+            let location = take().location
+            return .binary(op, value, try parseAdditive(), at: location)
         }
-        let at = current.location
-        if accept("between") {
-            let low = try additive()
-            try expect("and")
-            return .between(left, low: low, high: try additive(), negated: negated, at: at)
+        if at(.is) {
+            return try parseIsNull(value)
         }
-        if accept("in") {
-            try expectSymbol("(")
-            if current.isKeyword("select") { throw QueryError(.unsupported, "subqueries are not supported", at: current.location) }
+        // The negated forms are located at NOT: it is the first token of the operator.
+        let location = currentLocation
+        let negated = consume(.not)
+        switch take().kind {
+        case .keyword(.between):
+            let low = try parseAdditive()
+            try expect(.and, "AND between the bounds of BETWEEN")
+            let high = try parseAdditive()
+            return .between(value, low: low, high: high, negated: negated, at: location)
+        case .keyword(.in):
+            try expect(.leftParen, "'(' and a list of values", afterPrevious: true)
             var items: [Expression] = []
-            repeat { items.append(try expression()) } while acceptSymbol(",")
-            try expectSymbol(")")
-            return .inList(left, items, negated: negated, at: at)
-        }
-        if accept("like") {
-            let pattern = try additive()
-            let escape = accept("escape") ? try additive() : nil
-            return .like(left, pattern: pattern, escape: escape, negated: negated, at: at)
-        }
-        return left
-    }
-
-    static let comparison: [String: BinaryOperator] = [
-        "=": .equal, "<>": .notEqual, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual,
-    ]
-
-    private mutating func additive() throws(QueryError) -> Expression {
-        var left = try multiplicative()
-        while current.kind == .symbol, let op = ["+": BinaryOperator.add, "-": .subtract, "||": .concat][current.text] {
-            let at = advance().location
-            left = .binary(op, left, try multiplicative(), at: at)
-        }
-        return left
-    }
-
-    private mutating func multiplicative() throws(QueryError) -> Expression {
-        var left = try unary()
-        while current.kind == .symbol, let op = ["*": BinaryOperator.multiply, "/": .divide, "%": .modulo][current.text] {
-            let at = advance().location
-            left = .binary(op, left, try unary(), at: at)
-        }
-        return left
-    }
-
-    private mutating func unary() throws(QueryError) -> Expression {
-        if current.isSymbol("-") || current.isSymbol("+") {
-            let token = advance()
-            let operand = try unary()
-            if token.text == "-", case .integer(let value, _) = operand {
-                return .integer(-value, at: token.location)
+            repeat {
+                items.append(try parseExpression())
+            } while consume(.comma)
+            try expect(.rightParen, "',' or ')' in the IN list")
+            return .inList(value, items, negated: negated, at: location)
+        default:  // LIKE, the only predicate left that atPredicate accepts
+            let pattern = try parseAdditive()
+            var escape: Expression? = nil
+            if consume(.escape) {
+                escape = try parseAdditive()
             }
-            return .unary(token.text == "-" ? .negate : .plus, operand, at: token.location)
+            return .like(value, pattern: pattern, escape: escape, negated: negated, at: location)
         }
-        return try postfix(try primary())
     }
 
-    /// Rejects what may follow a primary but is not supported (subscripts, lambdas).
-    private mutating func postfix(_ value: Expression) throws(QueryError) -> Expression {
-        if current.isSymbol("[") { throw QueryError(.unsupported, "array subscripts are not supported", at: current.location) }
-        if current.isSymbol("->") { throw QueryError(.unsupported, "lambda expressions (->) are not supported", at: current.location) }
-        return value
+    /// `x IS [NOT] NULL`, at the IS.
+    private mutating func parseIsNull(_ value: Expression) throws(ParseFailure) -> Expression {
+        let isToken = take()
+        let negated = consume(.not)
+        if consume(.null) {
+            return .isNull(value, negated: negated, at: isToken.location)
+        }
+        if at(.distinct) {
+            throw ParseFailure(.unsupported, "IS \(negated ? "NOT " : "")DISTINCT FROM is not supported", at: isToken.location)
+        }
+        throw unexpected(negated ? "NULL" : "NULL or NOT NULL", afterPrevious: true)
     }
 
-    private mutating func primary() throws(QueryError) -> Expression {
-        let token = current
+    // MARK: Arithmetic
+
+    /// The additive operator the current token is: `+`, `-` or `||` (Trino puts `||` here).
+    private var additiveAtCurrent: BinaryOperator? {
+        switch currentKind {
+        case .plus: .add
+        case .minus: .subtract
+        case .concat: .concat
+        default: nil
+        }
+    }
+
+    /// `a + b`, `a - b`, `a || b`, left-associative.
+    private mutating func parseAdditive() throws(ParseFailure) -> Expression {
+        var left = try parseMultiplicative()
+        let base = height
+        defer { height = base }
+        while let op = additiveAtCurrent {
+            try growTree()
+            let location = take().location
+            left = .binary(op, left, try parseMultiplicative(), at: location)
+        }
+        return left
+    }
+
+    /// The multiplicative operator the current token is: `*`, `/` or `%`.
+    private var multiplicativeAtCurrent: BinaryOperator? {
+        switch currentKind {
+        case .star: .multiply
+        case .slash: .divide
+        case .percent: .modulo
+        default: nil
+        }
+    }
+
+    /// `a * b`, `a / b`, `a % b`, left-associative.
+    private mutating func parseMultiplicative() throws(ParseFailure) -> Expression {
+        var left = try parseUnary()
+        let base = height
+        defer { height = base }
+        while let op = multiplicativeAtCurrent {
+            try growTree()
+            let location = take().location
+            left = .binary(op, left, try parseUnary(), at: location)
+        }
+        return left
+    }
+
+    /// `-x`, `+x`; kept as unary nodes even on literals, so the AST says what was written.
+    private mutating func parseUnary() throws(ParseFailure) -> Expression {
+        guard at(.minus) || at(.plus) else { return try parsePrimary() }
+        let op: UnaryOperator = at(.minus) ? .negate : .plus
+        try enterNesting()
+        let location = take().location
+        defer { leaveNesting() }
+        return .unary(op, try parseUnary(), at: location)
+    }
+
+    // MARK: Primary expressions
+
+    /// Literals, names, calls, CAST, CASE, parentheses.
+    private mutating func parsePrimary() throws(ParseFailure) -> Expression {
+        switch currentKind {
+        case .integer, .decimal, .string, .keyword(.true), .keyword(.false), .keyword(.null):
+            return parseLiteral()
+        case .keyword(.case):
+            return try parseCase()
+        case .keyword(.currentDate), .keyword(.currentTime), .keyword(.currentTimestamp),
+             .keyword(.localTime), .keyword(.localTimestamp):
+            return try parseKeywordFunction()
+        case .leftParen:
+            return try parseParenthesized()
+        case .identifier:
+            return try parseWordExpression()
+        case .quotedIdentifier:
+            // `"count"(x)` calls count, as in Trino.
+            return peekKind() == .leftParen ? try parseFunctionCall() : try parseColumn()
+        default:
+            throw unexpected("an expression", afterPrevious: true)
+        }
+    }
+
+    /// A number, string, TRUE, FALSE or NULL; the caller has checked that one is here.
+    private mutating func parseLiteral() -> Expression {
+        let token = take()
         switch token.kind {
         case .integer:
-            advance()
+            // Too big for Int64: keep the digits as a decimal rather than fail, as Trino does.
             if let value = Int64(token.text) { return .integer(value, at: token.location) }
             return .decimal(token.text, at: token.location)
         case .decimal:
-            advance()
             return .decimal(token.text, at: token.location)
-        case .string:
-            advance()
-            return .string(token.text, at: token.location)
-        case .quotedIdentifier:
-            advance()
-            return try qualifiedColumn(token, quoted: true)
-        case .symbol where token.text == "(":
-            advance()
-            if current.isKeyword("select") { throw QueryError(.unsupported, "subqueries are not supported", at: current.location) }
-            let inner = try expression()
-            try expectSymbol(")")
-            return inner
-        case .identifier:
-            return try identifierExpression()
-        default:
-            throw expected("an expression")
-        }
-    }
-
-    private mutating func identifierExpression() throws(QueryError) -> Expression {
-        let token = current
-        let word = token.text.lowercased()
-        switch word {
-        case "true", "false":
-            advance()
-            return .boolean(word == "true", at: token.location)
-        case "null":
-            advance()
+        case .keyword(.true), .keyword(.false):
+            return .boolean(token.kind == .keyword(.true), at: token.location)
+        case .keyword(.null):
             return .null(at: token.location)
-        case "date", "timestamp", "time":
-            // `DATE '2024-01-05'` is a literal; `date` alone is the column, `date(...)` a function.
-            if peek().kind == .string {
-                advance()
-                return .typedLiteral(type: word, value: advance().text, at: token.location)
-            }
-        case "interval":
-            advance()
-            var sign = ""
-            if current.isSymbol("-") || current.isSymbol("+") { sign = advance().text == "-" ? "-" : "" }
-            guard current.kind == .string else { throw expected("an interval amount in quotes, such as '7'") }
-            var value = advance().text
-            if sign == "-" { value = value.hasPrefix("-") ? String(value.dropFirst()) : "-" + value }
-            guard current.kind == .identifier else { throw expected("an interval unit (DAY, HOUR, MINUTE, ...)") }
-            let unit = advance().text.lowercased()
-            if current.isKeyword("to") { throw QueryError(.unsupported, "interval ranges (... TO ...) are not supported", at: current.location) }
-            return .interval(value: value, unit: unit, at: token.location)
-        case "case":
-            return try caseExpression()
-        case "cast", "try_cast":
-            advance()
-            try expectSymbol("(")
-            let value = try expression()
-            try expect("as")
-            let type = try typeName()
-            try expectSymbol(")")
-            return .cast(value, type: type, isTry: word == "try_cast", at: token.location)
-        case "extract":
-            advance()
-            try expectSymbol("(")
-            guard current.kind == .identifier else { throw expected("a date field such as HOUR") }
-            let field = advance().text.lowercased()
-            try expect("from")
-            let value = try expression()
-            try expectSymbol(")")
-            return .function(name: field, arguments: [value], distinct: false, star: false, at: token.location)
-        case "current_date", "current_timestamp", "localtimestamp", "current_time":
-            if !peek().isSymbol("(") {
-                advance()
-                return .keywordFunction(name: word, at: token.location)
-            }
-        case "exists":
-            throw QueryError(.unsupported, "subqueries (EXISTS) are not supported", at: token.location)
         default:
-            break
+            return .string(token.text, at: token.location)
         }
-        if Parser.reserved.contains(word) {
-            throw expected("an expression")
-        }
-        advance()
-        if current.isSymbol("(") {
-            return try functionCall(name: word, at: token.location)
-        }
-        return try qualifiedColumn(token, quoted: false)
     }
 
-    /// `t.column` keeps the column; the qualifier names the one table.
-    private mutating func qualifiedColumn(_ token: Token, quoted: Bool) throws(QueryError) -> Expression {
-        if current.isSymbol(".") {
+    /// An expression that starts with an unquoted word: a column, a function call, a typed
+    /// literal (`DATE '2024-01-05'`), an interval, CAST or EXTRACT.
+    ///
+    /// What follows the word decides, so `date`, `DATE(x)` and `DATE 'x'` are a column, a call
+    /// and a literal respectively.
+    private mutating func parseWordExpression() throws(ParseFailure) -> Expression {
+        let next = peekKind()
+        if next == .leftParen {
+            switch current.text.lowercased() {
+            case "cast", "try_cast": return try parseCast()
+            case "extract": return try parseExtract()
+            default: return try parseFunctionCall()
+            }
+        }
+        if current.isWord("interval"),
+           next == .string || (next == .minus || next == .plus) && peekKind(2) == .string {
+            return try parseInterval()
+        }
+        if next == .string {
+            return parseTypedLiteral()
+        }
+        return try parseColumn()
+    }
+
+    /// `DATE '2024-01-05'`, `TIMESTAMP '...'`, or any `type 'value'`, as Trino allows; the
+    /// planner decides which types it supports.
+    private mutating func parseTypedLiteral() -> Expression {
+        let type = take()
+        let value = take()
+        return .typedLiteral(type: type.text.lowercased(), value: value.text, at: type.location)
+    }
+
+    /// `name`, `t.name`, `db.t.name`; the location is the column name's own.
+    private mutating func parseColumn() throws(ParseFailure) -> Expression {
+        var parts = [take()]
+        while at(.dot) {
+            if peekKind() == .star {
+                throw ParseFailure(.syntax, "'\(parts.map(\.text).joined(separator: ".")).*' can only stand alone as a select item",
+                                   at: currentLocation)
+            }
             advance()
-            guard current.kind == .identifier || current.kind == .quotedIdentifier else { throw expected("a column name") }
-            let column = advance()
-            return .column(name: column.text, quoted: column.kind == .quotedIdentifier, at: column.location)
+            guard current.isName else { throw unexpected("a column name", afterPrevious: true) }
+            parts.append(take())
         }
-        return .column(name: token.text, quoted: quoted, at: token.location)
+        let name = parts[parts.count - 1]
+        if parts.count > 1 {
+            qualifiers.append((parts.dropLast().map(\.text).joined(separator: "."), parts[0].location))
+        }
+        return .column(name: name.text, quoted: name.kind == .quotedIdentifier, at: name.location)
     }
 
-    private mutating func functionCall(name: String, at: SourceLocation) throws(QueryError) -> Expression {
-        try expectSymbol("(")
+    /// `f()`, `f(*)`, `f(DISTINCT a, ...)`; the name is lowercased.
+    private mutating func parseFunctionCall() throws(ParseFailure) -> Expression {
+        let name = take()
+        advance()  // (
         var arguments: [Expression] = []
         var distinct = false
         var star = false
-        if current.isSymbol("*") {
+        if at(.star) && peekKind() == .rightParen {
             advance()
             star = true
-        } else if !current.isSymbol(")") {
-            if accept("distinct") { distinct = true } else { _ = accept("all") }
-            repeat { arguments.append(try expression()) } while acceptSymbol(",")
+        } else if !at(.rightParen) {
+            distinct = parseSetQuantifier()
+            // `array_agg(DISTINCT(dstaddr))` needs nothing special: `(dstaddr)` is an argument.
+            repeat {
+                arguments.append(try parseExpression())
+            } while consume(.comma)
         }
-        if current.isKeyword("order") {
-            throw QueryError(.unsupported, "ORDER BY inside \(name)() is not supported", at: current.location)
-        }
-        try expectSymbol(")")
-        if current.isKeyword("over") {
-            throw QueryError(.unsupported, "window functions (OVER) are not supported", at: current.location)
-        }
-        if current.isKeyword("filter") {
-            throw QueryError(.unsupported, "FILTER (WHERE ...) on aggregates is not supported; use count_if or CASE", at: current.location)
-        }
-        return .function(name: name, arguments: arguments, distinct: distinct, star: star, at: at)
+        guard at(.rightParen) else { throw unclosedCall(empty: star || arguments.isEmpty) }
+        advance()
+        if let error = unsupportedAfterCall() { throw error }
+        return .function(name: name.text.lowercased(), arguments: arguments, distinct: distinct, star: star,
+                         at: name.location)
     }
 
-    private mutating func caseExpression() throws(QueryError) -> Expression {
-        let at = advance().location
-        let operand = current.isKeyword("when") ? nil : try expression()
-        var branches: [CaseBranch] = []
-        while accept("when") {
-            let condition = try expression()
-            try expect("then")
-            branches.append(CaseBranch(condition: condition, result: try expression()))
-        }
-        guard !branches.isEmpty else { throw expected("WHEN") }
-        let otherwise = accept("else") ? try expression() : nil
-        try expect("end")
-        return .caseWhen(operand: operand, branches: branches, otherwise: otherwise, at: at)
-    }
-
-    /// A type name such as `IPADDRESS`, `varchar(10)` or `decimal(10, 2)`, lowercased.
-    private mutating func typeName() throws(QueryError) -> String {
-        guard current.kind == .identifier else { throw expected("a type name") }
-        var name = advance().text.lowercased()
-        if current.isKeyword("precision") { advance(); name += " precision" }
-        if current.isSymbol("(") {
+    /// `DISTINCT` (true) or `ALL` (the default spelled out) at the start of a call's arguments.
+    private mutating func parseSetQuantifier() -> Bool {
+        if consume(.distinct) { return true }
+        // ALL is not reserved: `count(all)` counts a column named all.
+        if current.isWord("all") && peekKind() != .comma && peekKind() != .rightParen {
             advance()
+        }
+        return false
+    }
+
+    /// The error for a call's arguments that do not end in `)`.
+    private func unclosedCall(empty: Bool) -> ParseFailure {
+        if at(.order) { return unsupported("ORDER BY inside a function call is not supported") }
+        return unexpected(empty ? "')'" : "',' or ')'")
+    }
+
+    /// The error for what may follow a call but flowq does not support: `OVER (...)` and
+    /// `FILTER (WHERE ...)`.
+    private func unsupportedAfterCall() -> ParseFailure? {
+        if current.isWord("over") && (peekKind() == .leftParen || peekKind() == .identifier) {
+            return unsupported("window functions (OVER) are not supported")
+        }
+        if current.isWord("filter") && peekKind() == .leftParen {
+            return unsupported("FILTER clauses on aggregates are not supported; use CASE inside the aggregate")
+        }
+        return nil
+    }
+
+    /// `CAST(x AS type)` or `TRY_CAST(x AS type)`.
+    private mutating func parseCast() throws(ParseFailure) -> Expression {
+        let cast = take()
+        let spelled = cast.text.uppercased()
+        advance()  // (
+        let value = try parseExpression()
+        try expect(.as, "AS and a type in \(spelled)")
+        let type = try parseTypeName()
+        try expect(.rightParen, "')' to close \(spelled)")
+        return .cast(value, type: type, isTry: spelled == "TRY_CAST", at: cast.location)
+    }
+
+    /// A type name, lowercased, with parameters kept: `bigint`, `varchar(10)`, `decimal(10,2)`,
+    /// `array(varchar)`, `double precision`, `timestamp(3) with time zone`.
+    private mutating func parseTypeName() throws(ParseFailure) -> String {
+        guard at(.identifier) else { throw unexpected("a type name", afterPrevious: true) }
+        var type = take().text.lowercased()
+        if type == "double", consumeWord("precision") {
+            type += " precision"
+        }
+        if consume(.leftParen) {
             var parameters: [String] = []
             repeat {
-                guard current.kind == .integer else { throw expected("a type parameter") }
-                parameters.append(advance().text)
-            } while acceptSymbol(",")
-            try expectSymbol(")")
-            name += "(" + parameters.joined(separator: ",") + ")"
+                if at(.integer) {
+                    parameters.append(take().text)
+                } else if at(.identifier) && peekKind() == .identifier {
+                    // A `row(name type, ...)` field.
+                    let field = take().text.lowercased()
+                    parameters.append(field + " " + (try parseTypeName()))
+                } else {
+                    parameters.append(try parseTypeName())
+                }
+            } while consume(.comma)
+            try expect(.rightParen, "',' or ')' in the type parameters")
+            type += "(" + parameters.joined(separator: ",") + ")"
         }
-        return name
+        if type.hasPrefix("time"), at(.with) || current.isWord("without") {
+            let with = take().text.lowercased()
+            guard consumeWord("time"), consumeWord("zone") else {
+                throw unexpected("TIME ZONE", afterPrevious: true)
+            }
+            type += " \(with) time zone"
+        }
+        return type
+    }
+
+    /// Date and time fields EXTRACT accepts, and the Trino function each one is the same as.
+    private static let extractFields: [String: String] = [
+        "year": "year", "quarter": "quarter", "month": "month", "week": "week", "day": "day",
+        "day_of_month": "day_of_month", "day_of_week": "day_of_week", "dow": "day_of_week",
+        "day_of_year": "day_of_year", "doy": "day_of_year", "year_of_week": "year_of_week",
+        "yow": "year_of_week", "hour": "hour", "minute": "minute", "second": "second",
+        "timezone_hour": "timezone_hour", "timezone_minute": "timezone_minute",
+    ]
+
+    /// `EXTRACT(field FROM x)`, which Trino defines as the function named for the field, so
+    /// it becomes that call (`EXTRACT(HOUR FROM ts)` is `hour(ts)`) and needs no AST case.
+    private mutating func parseExtract() throws(ParseFailure) -> Expression {
+        let extract = take()
+        advance()  // (
+        guard at(.identifier), let function = Self.extractFields[current.text.lowercased()] else {
+            throw unexpected("a date or time field such as YEAR, MONTH, DAY or HOUR", afterPrevious: true)
+        }
+        advance()
+        try expect(.from, "FROM after the field in EXTRACT")
+        let value = try parseExpression()
+        try expect(.rightParen, "')' to close EXTRACT")
+        return .function(name: function, arguments: [value], distinct: false, star: false, at: extract.location)
+    }
+
+    /// Interval units, plural spellings included, by their singular.
+    private static let intervalUnits: [String: String] = [
+        "year": "year", "years": "year", "month": "month", "months": "month", "week": "week", "weeks": "week",
+        "day": "day", "days": "day", "hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
+        "second": "second", "seconds": "second",
+    ]
+
+    /// `INTERVAL '7' DAY`, `INTERVAL -'1' HOUR`; a sign in the string is kept as written.
+    private mutating func parseInterval() throws(ParseFailure) -> Expression {
+        let interval = take()
+        let sign = take()
+        var value = sign.text
+        if sign.kind != .string {
+            let text = take().text
+            // A sign outside the string flips the one inside, so `-'-1'` is `1`.
+            if sign.kind == .minus {
+                value = text.hasPrefix("-") ? String(text.dropFirst()) : "-" + text
+            } else {
+                value = text
+            }
+        }
+        guard at(.identifier), let unit = Self.intervalUnits[current.text.lowercased()] else {
+            throw unexpected("an interval unit (YEAR, MONTH, WEEK, DAY, HOUR, MINUTE or SECOND)", afterPrevious: true)
+        }
+        advance()
+        if current.isWord("to"), Self.intervalUnits[peek().text.lowercased()] != nil {
+            throw unsupported("interval ranges such as DAY TO SECOND are not supported")
+        }
+        return .interval(value: value, unit: unit, at: interval.location)
+    }
+
+    /// `current_date`, `current_timestamp`, `localtimestamp`, ...; written without parentheses.
+    private mutating func parseKeywordFunction() throws(ParseFailure) -> Expression {
+        let token = take()
+        let name = token.text.lowercased()
+        if at(.leftParen) {
+            // Trino accepts a precision on the time ones, `current_timestamp(3)`; flowq does not.
+            if token.kind != .keyword(.currentDate), peekKind() == .integer {
+                throw unsupported("a precision for \(name) is not supported; write \(name) alone")
+            }
+            throw ParseFailure(.syntax, "\(name) is written without parentheses", at: currentLocation)
+        }
+        return .keywordFunction(name: name, at: token.location)
+    }
+
+    /// `CASE [operand] WHEN c THEN r ... [ELSE e] END`.
+    private mutating func parseCase() throws(ParseFailure) -> Expression {
+        let location = take().location
+        var operand: Expression? = nil
+        if !at(.when) {
+            guard canStartExpression(current) else { throw unexpected("WHEN", afterPrevious: true) }
+            operand = try parseExpression()
+        }
+        var branches: [CaseBranch] = []
+        while consume(.when) {
+            let condition = try parseExpression()
+            try expect(.then, "THEN", afterPrevious: true)
+            branches.append(CaseBranch(condition: condition, result: try parseExpression()))
+        }
+        guard !branches.isEmpty else { throw unexpected("WHEN", afterPrevious: true) }
+        var otherwise: Expression? = nil
+        if consume(.else) {
+            otherwise = try parseExpression()
+        }
+        guard at(.end) else { throw unclosedCase(openedAt: location, hasElse: otherwise != nil) }
+        advance()
+        return .caseWhen(operand: operand, branches: branches, otherwise: otherwise, at: location)
+    }
+
+    /// The error for a CASE without its END.
+    private func unclosedCase(openedAt location: SourceLocation, hasElse: Bool) -> ParseFailure {
+        unexpected("\(hasElse ? "END" : "WHEN, ELSE or END") to close the CASE at \(location)")
+    }
+
+    /// `(expression)`; a comma inside means a row constructor or lambda parameters, which are
+    /// not supported.
+    private mutating func parseParenthesized() throws(ParseFailure) -> Expression {
+        let location = take().location
+        let inner = try parseExpression()
+        guard at(.rightParen) else { throw unclosedParenthesis(openedAt: location) }
+        advance()
+        return inner
+    }
+
+    /// The error for a parenthesis that does not close after one expression.
+    private func unclosedParenthesis(openedAt location: SourceLocation) -> ParseFailure {
+        guard at(.comma) else { return unexpected("')' to match the '(' at \(location)") }
+        if let arrow = arrowAfterClosingParenthesis() {
+            return ParseFailure(.unsupported, "lambda expressions (->) are not supported", at: arrow)
+        }
+        return ParseFailure(.unsupported, "row constructors such as (a, b) are not supported", at: location)
+    }
+
+    /// Where `->` stands right after the `)` that closes the parenthesis the parser is in, if
+    /// it does: `(a, b) -> a + b` is a lambda, not a row.
+    private func arrowAfterClosingParenthesis() -> SourceLocation? {
+        var depth = 1
+        var distance = 0
+        while true {
+            let token = peek(distance)
+            switch token.kind {
+            case .leftParen: depth += 1
+            case .rightParen:
+                depth -= 1
+                if depth == 0 {
+                    let after = peek(distance + 1)
+                    return after.kind == .arrow ? after.location : nil
+                }
+            case .endOfInput, .invalid: return nil
+            default: break
+            }
+            distance += 1
+        }
     }
 }
