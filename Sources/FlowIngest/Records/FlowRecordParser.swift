@@ -1,3 +1,5 @@
+import Foundation
+
 /// One parsed field of the current record, pointing into the line it came from.
 public struct FieldValue: Sendable {
     /// The value's storage class.
@@ -28,6 +30,9 @@ public struct FieldValue: Sendable {
 /// addresses validated (IPv4 to a number, IPv6 to 16 bytes); millisecond times become seconds;
 /// action and log-status words become codes. A line that breaks any rule is reported with the
 /// reason and stored nowhere.
+///
+/// This is the ingest hot path: state lives in fixed buffers allocated once (no arrays of
+/// reference-counted values, no exclusivity checks per field), and per-slot rules are plain values.
 public final class FlowRecordParser {
     /// The result of parsing one line.
     public enum Outcome: Equatable {
@@ -41,33 +46,73 @@ public final class FlowRecordParser {
 
     /// The layout every line is read with.
     public let layout: FlowLayout
-    /// The values of the last parsed record, one per layout slot.
-    public private(set) var values: [FieldValue]
+    /// The values of the last parsed record, one per layout slot (valid while the parser lives).
+    public let values: UnsafeMutableBufferPointer<FieldValue>
     /// IPv6 addresses of the last record, 16 bytes per slot.
-    public private(set) var addressBytes: [UInt8]
+    public let addressBytes: UnsafeMutableRawBufferPointer
 
-    private let storages: [FieldStorage?]
+    private let rules: UnsafeMutableBufferPointer<SlotRule>
+    private let fieldStarts: UnsafeMutableBufferPointer<Int>
+    private let fieldEnds: UnsafeMutableBufferPointer<Int>
     private let startSlot: Int
-    private var fieldStarts: [Int]
-    private var fieldEnds: [Int]
+
+    /// How one slot is checked, as a trivial value (no reference counting on the hot path).
+    struct SlotRule {
+        enum Kind: UInt8 { case text, integer, timestamp, address, code }
+        var kind: Kind
+        var low: Int64 = 0
+        var high: Int64 = 0
+        /// For codes: which vocabulary, and whether other words are errors.
+        var vocabulary: Vocabulary = .action
+        var strict = true
+    }
+
+    /// The coded vocabularies, matched by bytes.
+    enum Vocabulary: UInt8 { case action, logStatus, flowDirection, addressType }
 
     /// A parser for records of `layout`.
     public init(layout: FlowLayout) {
         self.layout = layout
-        values = Array(repeating: FieldValue(), count: layout.slots.count)
-        addressBytes = Array(repeating: 0, count: 16 * layout.slots.count)
-        storages = layout.slots.map { slot in
-            if case .known(let field) = slot { return field.storage } else { return nil }
+        let count = layout.slots.count
+        values = .allocate(capacity: count)
+        values.initialize(repeating: FieldValue())
+        addressBytes = .allocate(byteCount: 16 * count, alignment: 8)
+        addressBytes.initializeMemory(as: UInt8.self, repeating: 0)
+        rules = .allocate(capacity: count)
+        for (index, slot) in layout.slots.enumerated() {
+            var rule = SlotRule(kind: .text)
+            if case .known(let field) = slot {
+                switch field.storage {
+                case .text: break
+                case .integer(let range): rule = SlotRule(kind: .integer, low: range.lowerBound, high: range.upperBound)
+                case .timestamp: rule = SlotRule(kind: .timestamp)
+                case .address: rule = SlotRule(kind: .address)
+                case .code(let code, let strict):
+                    let vocabulary: Vocabulary = code == .action ? .action : code == .logStatus ? .logStatus : code == .flowDirection ? .flowDirection : .addressType
+                    rule = SlotRule(kind: .code, vocabulary: vocabulary, strict: strict)
+                }
+            }
+            rules.initializeElement(at: index, to: rule)
         }
+        fieldStarts = .allocate(capacity: count + 1)
+        fieldStarts.initialize(repeating: 0)
+        fieldEnds = .allocate(capacity: count + 1)
+        fieldEnds.initialize(repeating: 0)
         // FlowLayout guarantees a start field.
         startSlot = layout.position(of: .start) ?? 0
-        fieldStarts = Array(repeating: 0, count: layout.slots.count + 1)
-        fieldEnds = Array(repeating: 0, count: layout.slots.count + 1)
+    }
+
+    deinit {
+        values.deallocate()
+        addressBytes.deallocate()
+        rules.deallocate()
+        fieldStarts.deallocate()
+        fieldEnds.deallocate()
     }
 
     /// Parses `line`; on `.record` the values are in `values` until the next call.
     public func parse(_ line: UnsafeRawBufferPointer) -> Outcome {
-        let expected = layout.slots.count
+        let expected = values.count
         var count = 0
         var index = 0
         let length = line.count
@@ -106,16 +151,13 @@ public final class FlowRecordParser {
                 values[slot].kind = .null
                 continue
             }
-            guard let storage = storages[slot] else {
-                values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
-                continue
-            }
-            switch storage {
+            let rule = rules[slot]
+            switch rule.kind {
             case .text:
                 values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
-            case .integer(let range):
-                guard let number = Self.parseInteger(field), range.contains(number) else {
-                    return .malformed(invalidValue(slot, field, "an integer in \(range.lowerBound)...\(range.upperBound)"))
+            case .integer:
+                guard let number = Self.parseInteger(field), number >= rule.low, number <= rule.high else {
+                    return .malformed(invalidValue(slot, field, "an integer in \(rule.low)...\(rule.high)"))
                 }
                 values[slot] = FieldValue(kind: .integer, integer: number)
             case .timestamp:
@@ -135,11 +177,12 @@ public final class FlowRecordParser {
                 } else {
                     return .malformed(invalidValue(slot, field, "an IPv4 or IPv6 address"))
                 }
-            case .code(let code, let strict):
-                if let number = Self.code(of: field, in: code) {
+            case .code:
+                if let number = Self.code(of: field, in: rule.vocabulary) {
                     values[slot] = FieldValue(kind: .integer, integer: number)
-                } else if strict {
-                    return .malformed(invalidValue(slot, field, code.words.joined(separator: " or ")))
+                } else if rule.strict {
+                    let words = Self.words(rule.vocabulary)
+                    return .malformed(invalidValue(slot, field, words.joined(separator: " or ")))
                 } else {
                     values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
                 }
@@ -169,12 +212,42 @@ public final class FlowRecordParser {
         return value
     }
 
+    /// The words of a vocabulary, in code order (code = index + 1).
+    static func words(_ vocabulary: Vocabulary) -> [String] {
+        switch vocabulary {
+        case .action: return FieldCode.action.words
+        case .logStatus: return FieldCode.logStatus.words
+        case .flowDirection: return FieldCode.flowDirection.words
+        case .addressType: return FieldCode.addressType.words
+        }
+    }
+
+    /// The code of the word in `field`, matched by bytes against static text.
     @inline(__always)
-    private static func code(of field: UnsafeRawBufferPointer, in code: FieldCode) -> Int64? {
-        for (index, word) in code.words.enumerated() where word.utf8.count == field.count {
-            if word.utf8.elementsEqual(field) { return Int64(index + 1) }
+    private static func code(of field: UnsafeRawBufferPointer, in vocabulary: Vocabulary) -> Int64? {
+        switch vocabulary {
+        case .action:
+            if equals(field, "ACCEPT") { return 1 }
+            if equals(field, "REJECT") { return 2 }
+        case .logStatus:
+            if equals(field, "OK") { return 1 }
+            if equals(field, "NODATA") { return 2 }
+            if equals(field, "SKIPDATA") { return 3 }
+        case .flowDirection:
+            if equals(field, "ingress") { return 1 }
+            if equals(field, "egress") { return 2 }
+        case .addressType:
+            if equals(field, "IPv4") { return 1 }
+            if equals(field, "IPv6") { return 2 }
+            if equals(field, "EFA") { return 3 }
         }
         return nil
+    }
+
+    @inline(__always)
+    private static func equals(_ field: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+        guard field.count == word.utf8CodeUnitCount, let base = field.baseAddress else { return false }
+        return memcmp(base, word.utf8Start, field.count) == 0
     }
 }
 

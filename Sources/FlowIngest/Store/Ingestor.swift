@@ -30,7 +30,7 @@ public final class Ingestor {
     private let catalog: Catalog
     private let lock: FileLock
     private var writers: [PartitionDay: PartitionWriter] = [:]
-    private static let maximumOpenPartitions = 32
+    private static let maximumOpenPartitions = 8
 
     /// Opens `store` for writing (creating it when missing) and takes its write lock.
     public init(store: FlowStore, options: IngestOptions = IngestOptions()) throws(StoreError) {
@@ -121,52 +121,64 @@ public final class Ingestor {
 
         var touched: [PartitionDay: (writer: PartitionWriter, plan: PartitionWriter.InsertPlan)] = [:]
         var committed: [PartitionWriter] = []
+        // One thread reads, inflates and parses; this one writes to SQLite. The queue between
+        // them holds a few batches, so memory stays bounded whatever the file size.
+        let queue = BatchQueue<ReaderMessage>(limit: 4)
+        let reader = FlowFileReader(path: path, displayPath: displayPath, maximumLineLength: options.maximumLineLength,
+                                    lineErrorsReported: options.lineErrorsReported)
+        let thread = Thread { reader.run(into: queue) }
+        thread.stackSize = 1 << 20
+        thread.start()
+        // However this file ends, the reader must stop before the next one starts.
+        defer { queue.close() }
         do {
-            let reader = try DecompressingReader(path: path)
-            let lines = LineReader(source: reader, maximumLineLength: options.maximumLineLength)
-            var parser: FlowRecordParser? = nil
-            var startSlot = 0, endSlot: Int? = nil
             let key = S3Key(path: path)
-            try lines.forEach { event in
-                switch event {
-                case .overlongLine(let number):
-                    outcome.skippedLines += 1
-                    note(&outcome, "\(displayPath):\(number): line longer than \(options.maximumLineLength.formatted()) bytes")
-                case .line(let bytes, let number):
-                    guard let current = parser else {
-                        let layout = try FlowLayout(headerLine: bytes)
-                        parser = FlowRecordParser(layout: layout)
-                        startSlot = layout.position(of: .start) ?? 0
-                        endSlot = layout.position(of: .end)
-                        outcome.unknownFields = layout.unknownFieldNames
-                        return
-                    }
-                    switch current.parse(bytes) {
-                    case .blank:
-                        return
-                    case .malformed(let reason):
-                        outcome.skippedLines += 1
-                        note(&outcome, "\(displayPath):\(number): \(reason)")
-                    case .record(let start):
-                        let day = PartitionDay(unixSeconds: start)
+            var layout: FlowLayout? = nil
+            var startSlot = 0, endSlot: Int? = nil
+            var read: FileReadSummary? = nil
+            while read == nil {
+                switch queue.take() {
+                case .layout(let found):
+                    layout = found
+                    startSlot = found.position(of: .start) ?? 0
+                    endSlot = found.position(of: .end)
+                    outcome.unknownFields = found.unknownFieldNames
+                case .batch(let batch):
+                    guard let layout else { continue }
+                    let slots = layout.slots.count
+                    let records = batch.recordOffsets(slots: slots)
+                    // Runs of records of one day (usually the whole batch) go in together.
+                    var runStart = 0
+                    let offsets = records.map(\.offset)
+                    while runStart < records.count {
+                        let day = records[runStart].day
+                        var runEnd = runStart + 1
+                        while runEnd < records.count && records[runEnd].day == day { runEnd += 1 }
                         let target: (writer: PartitionWriter, plan: PartitionWriter.InsertPlan)
                         if let existing = touched[day] {
                             target = existing
                         } else {
                             let writer = try writer(for: day)
                             try writer.beginIfNeeded()
-                            target = (writer, try writer.plan(layout: current.layout, key: key))
+                            target = (writer, try writer.plan(layout: layout, key: key))
                             touched[day] = target
                         }
-                        try target.writer.insert(current, line: bytes, fileID: fileID, plan: target.plan, startSlot: startSlot, endSlot: endSlot)
-                        outcome.records += 1
+                        try target.writer.insert(batch, offsets: offsets[runStart..<runEnd], slots: slots, fileID: fileID,
+                                                 plan: target.plan, startSlot: startSlot, endSlot: endSlot)
+                        runStart = runEnd
                     }
+                case .finished(let summary):
+                    read = summary
+                case .failed(let error):
+                    throw error
                 }
             }
-            guard let parser else { throw LayoutFailure(error: .emptyFile) }
-            if path == "-" { size = Int64(reader.rawByteCount) }
-            let contentKey = "\(reader.rawByteCount)-\(String(reader.rawCRC32, radix: 16))-\(String(reader.rawAdler32, radix: 16))"
-            outcome.bytesRead = Int64(reader.rawByteCount)
+            guard let read, let layout else { throw LayoutFailure(error: .emptyFile) }
+            outcome.records = read.records
+            outcome.skippedLines = read.skippedLines
+            outcome.lineErrors = read.lineErrors
+            outcome.bytesRead = Int64(read.rawBytes)
+            let contentKey = read.contentKey
 
             if let earlier = try catalog.storedFile(contentKey: contentKey) {
                 rollback(touched.values.map(\.writer))
@@ -189,7 +201,7 @@ public final class Ingestor {
             }
             try catalog.finishFile(
                 id: fileID, contentKey: contentKey, records: outcome.records, skipped: outcome.skippedLines,
-                layout: parser.layout.headerText, message: outcome.lineErrors.first, partitions: deltas)
+                layout: layout.headerText, message: outcome.lineErrors.first, partitions: deltas)
             outcome.days = deltas.keys.sorted()
             return outcome
         } catch {

@@ -1,0 +1,86 @@
+import Foundation
+
+/// What the reading thread sends to the writing thread.
+enum ReaderMessage {
+    /// The file's layout, read from its header (sent before any batch).
+    case layout(FlowLayout)
+    /// Parsed records.
+    case batch(RecordBatch)
+    /// The end of the file, with what was read.
+    case finished(FileReadSummary)
+    /// The file cannot be read (gzip or layout error); nothing of it may be stored.
+    case failed(any Error)
+}
+
+/// What reading one file found, besides its records.
+struct FileReadSummary: Sendable {
+    var records: Int64 = 0
+    var skippedLines: Int64 = 0
+    var lineErrors: [String] = []
+    var rawBytes = 0
+    var contentKey = ""
+}
+
+/// Reads, inflates, splits and parses one file on its own thread, sending batches of records.
+struct FlowFileReader: Sendable {
+    let path: String
+    let displayPath: String
+    let maximumLineLength: Int
+    let lineErrorsReported: Int
+
+    /// Reads the whole file into `queue`, ending with `.finished` or `.failed`.
+    func run(into queue: BatchQueue<ReaderMessage>) {
+        do {
+            let summary = try read(into: queue)
+            queue.put(.finished(summary))
+        } catch {
+            queue.put(.failed(error))
+        }
+    }
+
+    private func read(into queue: BatchQueue<ReaderMessage>) throws -> FileReadSummary {
+        var summary = FileReadSummary()
+        let reader = try DecompressingReader(path: path)
+        let lines = LineReader(source: reader, maximumLineLength: maximumLineLength)
+        var parser: FlowRecordParser? = nil
+        var batch = RecordBatch()
+        var stopped = false
+        func note(_ message: String) {
+            if summary.lineErrors.count < lineErrorsReported { summary.lineErrors.append(message) }
+        }
+        try lines.forEach { event in
+            guard !stopped else { return }
+            switch event {
+            case .overlongLine(let number):
+                summary.skippedLines += 1
+                note("\(displayPath):\(number): line longer than \(maximumLineLength.formatted()) bytes")
+            case .line(let bytes, let number):
+                guard let current = parser else {
+                    let layout = try FlowLayout(headerLine: bytes)
+                    parser = FlowRecordParser(layout: layout)
+                    stopped = !queue.put(.layout(layout))
+                    return
+                }
+                switch current.parse(bytes) {
+                case .blank:
+                    return
+                case .malformed(let reason):
+                    summary.skippedLines += 1
+                    note("\(displayPath):\(number): \(reason)")
+                case .record(let start):
+                    batch.append(current, line: bytes, day: PartitionDay(unixSeconds: start))
+                    summary.records += 1
+                    if batch.isFull {
+                        stopped = !queue.put(.batch(batch))
+                        batch = RecordBatch()
+                    }
+                }
+            }
+        }
+        guard parser != nil else { throw LayoutError.emptyFile }
+        if batch.records > 0 { queue.put(.batch(batch)) }
+        summary.rawBytes = reader.rawByteCount
+        summary.contentKey = "\(reader.rawByteCount)-\(String(reader.rawCRC32, radix: 16))-\(String(reader.rawAdler32, radix: 16))"
+        return summary
+    }
+}
