@@ -50,8 +50,10 @@ struct QueryCommand: AsyncParsableCommand {
         // Ctrl-C stops the query cleanly: SQLite is interrupted, nothing is left open.
         let interrupt = InterruptSignal(cancellation: options.cancellation)
         defer { withExtendedLifetime(interrupt) {} }
+        let buffer = OutputBuffer()
+        defer { buffer.flush() }
         try await QueryText.reportingErrors(text) {
-            try await engine.run(text, format: outputFormat, options: options, output: Terminal.output)
+            try await engine.run(text, format: outputFormat, options: options, output: buffer.append)
         }
     }
 }

@@ -87,11 +87,10 @@ struct GeneratedSQLTests {
     func encodedLiterals() throws {
         let p = try plan("SELECT srcaddr FROM flows WHERE action = 'REJECT' AND srcaddr = '10.117.1.22' AND interface_id = 'eni-''x'")
         let query = try #require(p.partitionQueries.first)
-        #expect(query.sql.contains("(\"action\" = ?"))
+        #expect(query.sql.contains("(\"action\" = 2)"))                // REJECT's code, for the partial index
         #expect(query.sql.contains("(\"srcaddr\" = ?"))
         #expect(!query.sql.contains("REJECT"))
         #expect(!query.sql.contains("eni-"))
-        #expect(query.bindings.contains(.integer(2)))                 // REJECT's code
         #expect(query.bindings.contains(.integer(175_440_150)))       // 10.117.1.22
         #expect(query.bindings.contains(.text("eni-'x")))
         #expect(query.sql.contains("fq_ip(\"srcaddr\") AS c0"))         // shown as text

@@ -166,6 +166,11 @@ final class PartitionWriter {
             try database.execute("ALTER TABLE flows ADD COLUMN \(Self.quoted(name)) \(type)")
             columns.append(name)
         }
+        if columns.contains("action") && columns.contains("dstport") {
+            // Rejected traffic by port ("REJECT on 443 after a date") is the question asked most;
+            // indexing only rejected rows keeps the index to about a tenth of the table.
+            try database.execute("CREATE INDEX IF NOT EXISTS flows_rejected_by_port ON flows(dstport) WHERE action = 2")
+        }
         let row = "(" + Array(repeating: "?", count: names.count + 1).joined(separator: ", ") + ")"
         let sql = "INSERT INTO flows(file_id, \(names.map(Self.quoted).joined(separator: ", "))) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
         let statement = try database.prepare(sql)

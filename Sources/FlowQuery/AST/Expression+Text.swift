@@ -1,3 +1,5 @@
+import Foundation
+
 extension Expression {
     /// The expression written back as SQL (for plans and messages).
     public var text: String {

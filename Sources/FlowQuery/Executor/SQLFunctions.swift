@@ -8,13 +8,7 @@ enum SQLFunctions {
     static func prepare(_ database: Database) throws(SQLiteError) {
         // Trino's LIKE is case-sensitive; SQLite's is not unless told.
         try database.execute("PRAGMA case_sensitive_like = ON")
-        try database.createFunction("fq_ip", argumentCount: 1) { args in
-            switch args[0] {
-            case .integer(let v): return .text(IPAddress.format(v4: UInt32(truncatingIfNeeded: v)))
-            case .blob(let b) where b.count == 16: return .text(IPAddress.format(v6: b))
-            default: return args[0]
-            }
-        }
+        try database.createAddressTextFunction("fq_ip")
         try database.createFunction("fq_ip_parse", argumentCount: 1) { args in
             guard case .text(let text) = args[0], let address = IPAddress(text) else { return .null }
             switch address {

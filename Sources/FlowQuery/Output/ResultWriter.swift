@@ -29,9 +29,13 @@ public final class ResultWriter {
         case .table:
             tableRows.append(zip(row, columns).map { ValueText.plain($0, type: $1.type) })
         case .csv:
-            write(zip(row, columns).map { value, column in
-                ValueText.plain(value, type: column.type).map(Self.csvField) ?? ""
-            }.joined(separator: ",") + "\r\n")
+            var line = ""
+            for index in row.indices {
+                if index > 0 { line += "," }
+                if let text = ValueText.plain(row[index], type: columns[index].type) { line += Self.csvField(text) }
+            }
+            line += "\r\n"
+            write(line)
         case .json:
             write((rowCount == 0 ? "\n" : ",\n") + jsonObject(row))
         case .ndjson:
@@ -94,7 +98,8 @@ public final class ResultWriter {
 
     /// A CSV field, quoted when it holds a comma, a quote or a line break.
     static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        // Scan bytes, not Characters: this runs for every cell of every row.
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -327,9 +327,13 @@ final class ExpressionCompiler {
             case nil: return Compiled(sql: builder.value(.text(text)), type: .varchar, encoding: .address)
             }
         case .code(let code):
+            // A known word becomes its code, written into the SQL as a number flowq chose (not
+            // query text), so SQLite can prove a partial index such as `WHERE action = 2` usable.
+            if let number = code.code(of: text) {
+                return Compiled(sql: String(number), type: .varchar, encoding: encoding)
+            }
             // An unknown word stays text: it matches unknown words stored as text, and no code.
-            let value: SQLiteValue = code.code(of: text).map { .integer($0) } ?? .text(text)
-            return Compiled(sql: builder.value(value), type: .varchar, encoding: encoding)
+            return Compiled(sql: builder.value(.text(text)), type: .varchar, encoding: encoding)
         }
     }
 

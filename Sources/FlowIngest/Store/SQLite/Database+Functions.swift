@@ -133,3 +133,42 @@ private func setResult(_ context: OpaquePointer?, _ value: SQLiteValue) {
         }
     }
 }
+
+extension Database {
+    /// Registers `name(x)`: a stored address as text (an IPv4 integer as a dotted quad, a 16-byte
+    /// IPv6 blob in RFC 5952 form); any other value passes through.
+    ///
+    /// Written against the C API without Swift arrays or Strings for IPv4, because result rows
+    /// call it once per address column.
+    public func createAddressTextFunction(_ name: String) throws(SQLiteError) {
+        let rc = sqlite3_create_function_v2(
+            handle, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
+            { context, _, arguments in
+                guard let value = arguments?[0] else { return sqlite3_result_null(context) }
+                switch sqlite3_value_type(value) {
+                case SQLITE_INTEGER:
+                    let address = UInt32(truncatingIfNeeded: sqlite3_value_int64(value))
+                    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 16) { buffer in
+                        var length = 0
+                        for shift in stride(from: 24, through: 0, by: -8) {
+                            let octet = Int(address >> UInt32(shift) & 0xFF)
+                            if octet >= 100 { buffer[length] = CChar(48 + octet / 100); length += 1 }
+                            if octet >= 10 { buffer[length] = CChar(48 + octet / 10 % 10); length += 1 }
+                            buffer[length] = CChar(48 + octet % 10)
+                            length += 1
+                            if shift > 0 { buffer[length] = 46; length += 1 }
+                        }
+                        sqlite3_result_text(context, buffer.baseAddress, Int32(length), unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self))
+                    }
+                case SQLITE_BLOB where sqlite3_value_bytes(value) == 16:
+                    guard let blob = sqlite3_value_blob(value) else { return sqlite3_result_null(context) }
+                    let text = IPAddress.format(v6: Array(UnsafeRawBufferPointer(start: blob, count: 16)))
+                    sqlite3_result_text(context, text, -1, unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self))
+                default:
+                    sqlite3_result_value(context, value)
+                }
+            },
+            nil, nil, nil)
+        guard rc == SQLITE_OK else { throw self.error(code: rc, sql: nil) }
+    }
+}
