@@ -57,6 +57,20 @@ struct EndToEndTests {
         #expect(count.stdout == "n\r\n1\r\n")
     }
 
+    @Test("quoted globs are expanded by flowq")
+    func globs() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try CommandRunner.run(["sample", "--records", "900", "--days", "3", "--out", scratch.path("logs")])
+        let pattern = scratch.path("logs") + "/AWSLogs/*/vpcflowlogs/*/2024/01/0[12]/*.log.gz"
+        let result = try CommandRunner.run(["ingest", "--store", scratch.path("store"), pattern])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("ingested 2 file(s)"))
+        let none = try CommandRunner.run(["ingest", "--store", scratch.path("store"), scratch.path("logs") + "/*.nothing"])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no file matches"))
+    }
+
     @Test("standard input is read with -, gzip or plain")
     func standardInput() throws {
         let scratch = try Scratch()
@@ -83,6 +97,11 @@ struct EndToEndTests {
         let refused = try CommandRunner.run(["query", "--store", store, "DROP TABLE flows"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("refused"))
+        for hostile in ["SELECT load_extension('/tmp/evil.so') FROM flows", "PRAGMA writable_schema = ON", "ATTACH DATABASE '/tmp/x.db' AS x",
+                        "SELECT 1 FROM flows; DELETE FROM flows", "SELECT readfile('/etc/passwd') FROM flows"] {
+            let result = try CommandRunner.run(["query", "--store", store, hostile])
+            #expect(result.status == 2, "\(hostile): \(result.stderr)")
+        }
         let type = try CommandRunner.run(["query", "--store", store, "SELECT * FROM flows WHERE dstport = 'abc'"])
         #expect(type.status == 2)
         #expect(type.stderr.contains("cannot compare"))
