@@ -16,13 +16,7 @@ enum SQLFunctions {
             case .v6(let b): return .blob(b)
             }
         }
-        try database.createFunction("fq_split_part", argumentCount: 3) { args in
-            guard case .text(let text) = args[0], case .text(let delimiter) = args[1], case .integer(let index) = args[2] else { return .null }
-            guard index > 0 else { throw FunctionError("split_part index must be greater than zero") }
-            guard !delimiter.isEmpty else { return index == 1 ? .text(text) : .null }
-            let parts = text.components(separatedBy: delimiter)
-            return index <= parts.count ? .text(parts[Int(index - 1)]) : .null
-        }
+        try database.createSplitPartFunction("fq_split_part")
         try database.createFunction("fq_fmod", argumentCount: 2) { args in
             guard let a = args[0].doubleValue, let b = args[1].doubleValue, b != 0 else { return .null }
             return .real(fmod(a, b))

@@ -172,3 +172,50 @@ extension Database {
         guard rc == SQLITE_OK else { throw self.error(code: rc, sql: nil) }
     }
 }
+
+extension Database {
+    /// Registers `name(text, delimiter, index)` with Trino's `split_part` semantics: the
+    /// 1-based field, NULL past the last one; an index below 1 is an error.
+    ///
+    /// Written against the C API (no Swift strings) because queries such as
+    /// `split_part(srcaddr, '.', 1) = '10'` call it on every row.
+    public func createSplitPartFunction(_ name: String) throws(SQLiteError) {
+        let rc = sqlite3_create_function_v2(
+            handle, name, 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
+            { context, _, arguments in
+                guard let arguments, let textValue = arguments[0], let delimiterValue = arguments[1], let indexValue = arguments[2],
+                      sqlite3_value_type(textValue) != SQLITE_NULL, sqlite3_value_type(delimiterValue) != SQLITE_NULL,
+                      sqlite3_value_type(indexValue) != SQLITE_NULL else { return sqlite3_result_null(context) }
+                let index = sqlite3_value_int64(indexValue)
+                guard index >= 1 else { return sqlite3_result_error(context, "split_part index must be greater than zero", -1) }
+                guard let text = sqlite3_value_text(textValue) else { return sqlite3_result_null(context) }
+                let length = Int(sqlite3_value_bytes(textValue))
+                let delimiter = sqlite3_value_text(delimiterValue)
+                let delimiterLength = Int(sqlite3_value_bytes(delimiterValue))
+                guard let delimiter, delimiterLength > 0 else {
+                    if index == 1 { sqlite3_result_value(context, textValue) } else { sqlite3_result_null(context) }
+                    return
+                }
+                var field: Int64 = 1
+                var start = 0
+                var position = 0
+                while position + delimiterLength <= length {
+                    if memcmp(text + position, delimiter, delimiterLength) == 0 {
+                        if field == index { break }
+                        field += 1
+                        position += delimiterLength
+                        start = position
+                        continue
+                    }
+                    position += 1
+                }
+                if field != index { return sqlite3_result_null(context) }
+                let end = position + delimiterLength <= length ? position : length
+                text.withMemoryRebound(to: CChar.self, capacity: length) { base in
+                    sqlite3_result_text(context, base + start, Int32(end - start), unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self))
+                }
+            },
+            nil, nil, nil)
+        guard rc == SQLITE_OK else { throw self.error(code: rc, sql: nil) }
+    }
+}
