@@ -153,6 +153,17 @@ struct QueryAnswerTests {
                           String(Set(matching.compactMap { $0.text("srcaddr") }).count), matching.compactMap { $0.int("srcport") }.max().map(String.init)]])
     }
 
+    @Test("protocol, TCP flag and traffic-path names")
+    func enrichment() async throws {
+        let rows = try await fixture.query("SELECT protocol_name(6), protocol_name(17), protocol_name(58), protocol_name(250), tcp_flag_names(18), tcp_flag_names(0), tcp_flag_names(NULL), traffic_path_name(2) FROM flows LIMIT 1")
+        #expect(rows == [["tcp", "udp", "icmpv6", "250", "SYN,ACK", "", nil, "internet gateway or gateway VPC endpoint"]])
+        let byName = try await fixture.query("SELECT protocol_name(protocol) AS p, count(*) FROM flows WHERE protocol IS NOT NULL GROUP BY 1 ORDER BY 1")
+        let counts = Dictionary(grouping: fixture.records.compactMap { $0.int("protocol") }, by: { $0 })
+        let names: [Int64: String] = [1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"]
+        let expected = counts.map { [names[$0.key] ?? String($0.key), String($0.value.count)] as [String?] }.sorted { $0[0]! < $1[0]! }
+        #expect(byName == expected)
+    }
+
     @Test("DISTINCT rows")
     func distinctRows() async throws {
         let rows = try await fixture.query("SELECT DISTINCT action, log_status FROM flows ORDER BY 1 NULLS FIRST, 2")

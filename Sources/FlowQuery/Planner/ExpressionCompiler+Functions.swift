@@ -8,6 +8,23 @@ extension ExpressionCompiler {
         "greatest", "hour", "if", "least", "length", "lower", "ltrim", "minute", "mod", "month", "nullif", "quarter",
         "regexp_like", "replace", "round", "rtrim", "second", "split_part", "starts_with", "strpos", "substr",
         "substring", "to_iso8601", "to_unixtime", "trim", "upper", "week", "week_of_year", "year",
+        "protocol_name", "tcp_flag_names", "traffic_path_name",
+    ]
+
+    /// IANA protocol numbers flow logs show most, by name.
+    static let protocolNames: [(Int, String)] = [
+        (1, "icmp"), (2, "igmp"), (6, "tcp"), (17, "udp"), (41, "ipv6"), (47, "gre"), (50, "esp"), (51, "ah"),
+        (58, "icmpv6"), (89, "ospf"), (132, "sctp"),
+    ]
+
+    /// TCP flag bits as flow logs OR them over the interval.
+    static let tcpFlagNames: [(Int, String)] = [(1, "FIN"), (2, "SYN"), (4, "RST"), (8, "PSH"), (16, "ACK"), (32, "URG")]
+
+    /// What the version 5 `traffic-path` codes mean (AWS VPC user guide).
+    static let trafficPathNames: [(Int, String)] = [
+        (1, "same VPC"), (2, "internet gateway or gateway VPC endpoint"), (3, "virtual private gateway"),
+        (4, "intra-region VPC peering"), (5, "inter-region VPC peering"), (6, "local gateway"),
+        (7, "gateway VPC endpoint (Nitro)"), (8, "internet gateway (Nitro)"),
     ]
 
     /// Compiles a scalar function call.
@@ -179,6 +196,19 @@ extension ExpressionCompiler {
         case "year", "month", "day", "day_of_month", "day_of_year", "doy", "hour", "minute", "second", "day_of_week", "dow", "quarter", "week", "week_of_year":
             try arity(1...1)
             return try DateTimeFunctions.field(name, try argument(0), at: at)
+
+        // Enrichment: names for the numbers flow logs carry.
+        case "protocol_name", "traffic_path_name":
+            try arity(1...1)
+            let n = try number(0)
+            let names = name == "protocol_name" ? Self.protocolNames : Self.trafficPathNames
+            let arms = names.map { "WHEN \($0.0) THEN '\($0.1)'" }.joined(separator: " ")
+            return Compiled(sql: "(CASE \(n.sql) \(arms) ELSE CAST(\(n.sql) AS TEXT) END)", type: .varchar)
+        case "tcp_flag_names":
+            try arity(1...1)
+            let n = try number(0)
+            let parts = Self.tcpFlagNames.map { "(CASE WHEN \(n.sql) & \($0.0) THEN '\($0.1),' ELSE '' END)" }.joined(separator: " || ")
+            return Compiled(sql: "(CASE WHEN \(n.sql) IS NULL THEN NULL ELSE rtrim(\(parts), ',') END)", type: .varchar)
 
         // Addresses.
         case "contains":
