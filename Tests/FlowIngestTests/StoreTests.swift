@@ -53,7 +53,9 @@ struct StoreTests {
                                         members: [defaultHeader + "\n" + line(1) + "\n"])
         let store = FlowStore(url: folder.url.appendingPathComponent("store"))
         _ = try Ingestor(store: store).ingest(paths: [path])
-        #expect(try storedRows(store, "account_id, region") == ["2024-01-05 123456789012 eu-west-1"])
+        #expect(try storedRows(store, "(SELECT value FROM dict WHERE id = account_id), (SELECT value FROM dict WHERE id = region)") == ["2024-01-05 123456789012 eu-west-1"])
+        // Repeated text is stored once per partition, as a number in the row.
+        #expect(try storedRows(store, "typeof(account_id), typeof(interface_id)") == ["2024-01-05 integer integer"])
     }
 
     @Test("the same content twice, at the same path or a copy, adds nothing")

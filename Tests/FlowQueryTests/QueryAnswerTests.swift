@@ -164,6 +164,20 @@ struct QueryAnswerTests {
         #expect(byName == expected)
     }
 
+    @Test("text stored as dictionary ids compares like text: =, <>, IN, NOT IN, values never seen")
+    func dictionaryColumns() async throws {
+        let some = try #require(fixture.records.compactMap { $0.text("interface_id") }.first)
+        let withInterface = fixture.records.filter { $0.text("interface_id") != nil }
+        #expect(try await fixture.query("SELECT count(*) FROM flows WHERE interface_id = '\(some)'") == [[String(withInterface.filter { $0.text("interface_id") == some }.count)]])
+        #expect(try await fixture.query("SELECT count(*) FROM flows WHERE interface_id <> 'eni-never-seen'") == [[String(withInterface.count)]])
+        #expect(try await fixture.query("SELECT count(*) FROM flows WHERE interface_id NOT IN ('eni-never-seen', '\(some)')") == [[String(withInterface.filter { $0.text("interface_id") != some }.count)]])
+        #expect(try await fixture.query("SELECT count(*) FROM flows WHERE interface_id IN ('eni-never-seen')") == [["0"]])
+        let perInterface = try await fixture.query("SELECT interface_id, count(*) FROM flows GROUP BY interface_id ORDER BY 2 DESC, 1 LIMIT 1")
+        let counts = Dictionary(grouping: withInterface, by: { $0.text("interface_id")! }).mapValues(\.count)
+        let top = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!
+        #expect(perInterface == [[top.key, String(top.value)]])
+    }
+
     @Test("DISTINCT rows")
     func distinctRows() async throws {
         let rows = try await fixture.query("SELECT DISTINCT action, log_status FROM flows ORDER BY 1 NULLS FIRST, 2")

@@ -45,7 +45,7 @@ public enum FlowField: String, CaseIterable, Sendable {
         case .logStatus: return .code(FieldCode.logStatus, strict: true)
         case .flowDirection: return .code(FieldCode.flowDirection, strict: false)
         case .type: return .code(FieldCode.addressType, strict: false)
-        default: return .text
+        default: return .dictionary
         }
     }
 
@@ -82,6 +82,9 @@ public enum FieldStorage: Sendable, Hashable {
     case code(FieldCode, strict: Bool)
     /// Free text.
     case text
+    /// Text that repeats (ids, names, ARNs): stored once per partition in its `dict` table and
+    /// referred to by number.
+    case dictionary
 }
 
 /// The small vocabularies coded as integers in storage; the planner translates literals.

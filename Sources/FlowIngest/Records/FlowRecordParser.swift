@@ -83,7 +83,7 @@ public final class FlowRecordParser {
             var rule = SlotRule(kind: .text)
             if case .known(let field) = slot {
                 switch field.storage {
-                case .text: break
+                case .text, .dictionary: break
                 case .integer(let range): rule = SlotRule(kind: .integer, low: range.lowerBound, high: range.upperBound)
                 case .timestamp: rule = SlotRule(kind: .timestamp)
                 case .address: rule = SlotRule(kind: .address)

@@ -11,6 +11,7 @@ final class PartitionWriter {
     private var columns: [String]
     private var inserts: [InsertKey: Statement] = [:]
     private var multiRowInserts: [InsertKey: Statement] = [:]
+    private let dictionary: PartitionDictionary
     /// Rows this file added, with their time ranges, for the catalog.
     private(set) var delta = Catalog.PartitionDelta()
 
@@ -32,6 +33,7 @@ final class PartitionWriter {
             CREATE TABLE IF NOT EXISTS flows(file_id INTEGER NOT NULL);
             """)
         columns = try database.rows("SELECT name FROM pragma_table_info('flows')").compactMap { $0[0].textValue }
+        dictionary = try PartitionDictionary(database: database)
     }
 
     /// The columns the table has now.
@@ -51,8 +53,11 @@ final class PartitionWriter {
         /// The same INSERT with `rowsPerStatement` rows of VALUES: far fewer statement runs.
         fileprivate let multiRow: Statement
         fileprivate let columnsPerRow: Int32
-        fileprivate let account: String?
-        fileprivate let region: String?
+        /// Slots whose text is stored as a dictionary id.
+        fileprivate let dictionarySlots: [Bool]
+        /// Dictionary ids of the account and region the S3 key gives, when the layout lacks them.
+        fileprivate let account: Int64?
+        fileprivate let region: Int64?
     }
 
     /// Rows bound into one multi-row INSERT.
@@ -66,8 +71,21 @@ final class PartitionWriter {
         let statement = try insertStatement(insertKey)
         let multiRow = try insertStatement(insertKey, rows: Self.rowsPerStatement)
         let columns = Int32(layout.slots.count + 1 + (accountFromKey ? 1 : 0) + (regionFromKey ? 1 : 0))
-        return InsertPlan(statement: statement, multiRow: multiRow, columnsPerRow: columns,
-                          account: accountFromKey ? key.accountID : nil, region: regionFromKey ? key.region : nil)
+        let dictionarySlots = layout.slots.map { slot -> Bool in
+            if case .known(let field) = slot { return field.storage == .dictionary }
+            return false
+        }
+        func id(_ text: String?) throws(SQLiteError) -> Int64? {
+            guard var text else { return nil }
+            var failure: SQLiteError? = nil
+            let found: Int64? = text.withUTF8 { bytes in
+                do throws(SQLiteError) { return try dictionary.id(for: UnsafeRawBufferPointer(bytes)) } catch { failure = error; return nil }
+            }
+            if let failure { throw failure }
+            return found
+        }
+        return InsertPlan(statement: statement, multiRow: multiRow, columnsPerRow: columns, dictionarySlots: dictionarySlots,
+                          account: try id(accountFromKey ? key.accountID : nil), region: try id(regionFromKey ? key.region : nil))
     }
 
     /// Inserts the records of `batch` at `offsets` (all of this partition's day), in order:
@@ -81,7 +99,7 @@ final class PartitionWriter {
         while offsets.endIndex - index >= group {
             for row in 0..<group {
                 var cursor = batch.cursor(at: offsets[index + row], slots: slots)
-                bind(&cursor, to: plan.multiRow, base: Int32(row) * plan.columnsPerRow, fileID: fileID, plan: plan, startSlot: startSlot, endSlot: endSlot)
+                try bind(&cursor, to: plan.multiRow, base: Int32(row) * plan.columnsPerRow, fileID: fileID, plan: plan, startSlot: startSlot, endSlot: endSlot)
             }
             try plan.multiRow.step()
             plan.multiRow.reset()
@@ -89,7 +107,7 @@ final class PartitionWriter {
         }
         while index < offsets.endIndex {
             var cursor = batch.cursor(at: offsets[index], slots: slots)
-            bind(&cursor, to: plan.statement, base: 0, fileID: fileID, plan: plan, startSlot: startSlot, endSlot: endSlot)
+            try bind(&cursor, to: plan.statement, base: 0, fileID: fileID, plan: plan, startSlot: startSlot, endSlot: endSlot)
             try plan.statement.step()
             plan.statement.reset()
             index += 1
@@ -100,7 +118,7 @@ final class PartitionWriter {
     @inline(__always)
     private func bind(
         _ cursor: inout RecordCursor, to statement: Statement, base: Int32, fileID: Int64, plan: InsertPlan, startSlot: Int, endSlot: Int?
-    ) {
+    ) throws(SQLiteError) {
         statement.bind(fileID, at: base + 1)
         var start: Int64 = 0
         var end: Int64? = nil
@@ -114,7 +132,11 @@ final class PartitionWriter {
                 statement.bind(value, at: index)
                 if slot == startSlot { start = value } else if slot == endSlot { end = value }
             case .text(let text):
-                statement.bindText(text, at: index)
+                if plan.dictionarySlots[slot] {
+                    statement.bind(try dictionary.id(for: text), at: index)
+                } else {
+                    statement.bindText(text, at: index)
+                }
             case .ipv6(let address):
                 statement.bindBlob(address, at: index)
             }
@@ -146,6 +168,8 @@ final class PartitionWriter {
         columns = (try? database.rows("SELECT name FROM pragma_table_info('flows')").compactMap { $0[0].textValue }) ?? columns
         inserts.removeAll()
         multiRowInserts.removeAll()
+        // Values added to the dictionary in the transaction are gone too.
+        try? dictionary.reload()
         delta = Catalog.PartitionDelta()
     }
 
@@ -160,8 +184,8 @@ final class PartitionWriter {
         if rows > 1, let statement = multiRowInserts[key] { return statement }
         var names = key.layout.slots.map(\.columnName)
         var types = key.layout.slots.map(Self.declaredType)
-        if key.accountFromKey { names.append(FlowField.accountID.columnName); types.append("TEXT") }
-        if key.regionFromKey { names.append(FlowField.region.columnName); types.append("TEXT") }
+        if key.accountFromKey { names.append(FlowField.accountID.columnName); types.append("INTEGER") }
+        if key.regionFromKey { names.append(FlowField.region.columnName); types.append("INTEGER") }
         for (name, type) in zip(names, types) where !columns.contains(name) {
             try database.execute("ALTER TABLE flows ADD COLUMN \(Self.quoted(name)) \(type)")
             columns.append(name)
@@ -183,7 +207,7 @@ final class PartitionWriter {
     private static func declaredType(_ slot: FlowLayout.Slot) -> String {
         guard case .known(let field) = slot else { return "TEXT" }
         switch field.storage {
-        case .integer, .timestamp: return "INTEGER"
+        case .integer, .timestamp, .dictionary: return "INTEGER"
         case .text: return "TEXT"
         case .address, .code: return ""
         }

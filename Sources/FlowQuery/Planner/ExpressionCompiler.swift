@@ -126,6 +126,8 @@ final class ExpressionCompiler {
         case .code(let code):
             let arms = code.words.enumerated().map { "WHEN \($0.offset + 1) THEN '\($0.element)'" }.joined(separator: " ")
             return Compiled(sql: "(CASE \(c.sql) \(arms) ELSE \(c.sql) END)", type: .varchar)
+        case .dictionary:
+            return Compiled(sql: "(SELECT value FROM dict WHERE id = \(c.sql))", type: .varchar)
         }
     }
 
@@ -334,6 +336,10 @@ final class ExpressionCompiler {
             }
             // An unknown word stays text: it matches unknown words stored as text, and no code.
             return Compiled(sql: builder.value(.text(text)), type: .varchar, encoding: encoding)
+        case .dictionary:
+            // Looked up once per statement; a value the partition never saw gets -1, an id no
+            // row has, so `=` finds nothing and `<>` / NOT IN keep every row (not NULL).
+            return Compiled(sql: "coalesce((SELECT id FROM dict WHERE value = \(builder.value(.text(text)))), -1)", type: .varchar, encoding: encoding)
         }
     }
 

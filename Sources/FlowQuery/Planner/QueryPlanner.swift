@@ -193,7 +193,9 @@ public struct QueryPlanner: Sendable {
             var names: [String] = []
             var keyCompiled: [Compiled] = []
             for (index, key) in keys.enumerated() {
-                let compiled = try compiler.compile(key)
+                var compiled = try compiler.compile(key)
+                // Dictionary ids are the partition's own: group by the text they stand for.
+                if compiled.encoding == .dictionary { compiled = compiler.decoded(compiled) }
                 keyCompiled.append(compiled)
                 select.append("\(compiled.sql) AS k\(index)")
                 names.append("k\(index)")

@@ -28,6 +28,9 @@ public enum Encoding: Sendable, Hashable {
     case address
     /// A word stored as a small integer code (unknown words as text).
     case code(FieldCode)
+    /// Text stored as an id into the partition's own `dict` table: ids mean nothing across
+    /// partitions, so values are decoded before they leave one.
+    case dictionary
 }
 
 /// The `vpc_flow_logs` table as queries see it: every known field, the fields newer than flowq
@@ -48,6 +51,7 @@ public struct TableSchema: Sendable {
             switch field.storage {
             case .integer, .timestamp: (type, encoding) = (.integer, .plain)
             case .text: (type, encoding) = (.varchar, .plain)
+            case .dictionary: (type, encoding) = (.varchar, .dictionary)
             case .address: (type, encoding) = (.varchar, .address)
             case .code(let code, _): (type, encoding) = (.varchar, .code(code))
             }
