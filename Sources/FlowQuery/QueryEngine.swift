@@ -21,10 +21,10 @@ public struct QueryEngine: Sendable {
     @discardableResult
     public func run(
         _ sql: String, format: OutputFormat, options: ExecutionOptions = ExecutionOptions(),
-        output: @escaping (String) -> Void
+        style: ResultWriter.TableStyle = ResultWriter.TableStyle(), output: @escaping (String) -> Void
     ) async throws -> Int {
         let plan = try plan(sql)
-        let writer = ResultWriter(format: format, columns: plan.columns, write: output)
+        let writer = ResultWriter(format: format, columns: plan.columns, style: style, write: output)
         try await QueryExecutor(store: store).execute(plan, options: options) { writer.add($0) }
         writer.finish()
         return writer.count

@@ -59,7 +59,7 @@ struct DemoCommand: AsyncParsableCommand {
         for (title, sql) in Self.questions {
             Terminal.output("\n== \(title)\n\(sql)\n\n")
             try await QueryText.reportingErrors(sql) {
-                try await engine.run(sql, format: .table, output: Terminal.output)
+                try await engine.run(sql, format: .table, style: Terminal.tableStyle, output: Terminal.output)
             }
         }
         Terminal.output("""

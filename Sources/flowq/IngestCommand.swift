@@ -34,7 +34,10 @@ struct IngestCommand: ParsableCommand {
         let summary: IngestSummary
         do {
             let ingestor = try Ingestor(store: store, options: IngestOptions(strict: strict))
-            summary = try ingestor.ingest(paths: paths)
+            // A progress line only for a person watching: never in logs or pipes.
+            let bar = Terminal.stderrIsTerminal && !quiet ? ProgressLine() : nil
+            summary = try ingestor.ingest(paths: paths, progress: bar.map { bar in { bar.show($0) } })
+            bar?.clear()
         } catch {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure

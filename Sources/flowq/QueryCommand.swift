@@ -53,7 +53,7 @@ struct QueryCommand: AsyncParsableCommand {
         let buffer = OutputBuffer()
         defer { buffer.flush() }
         try await QueryText.reportingErrors(text) {
-            try await engine.run(text, format: outputFormat, options: options, output: buffer.append)
+            try await engine.run(text, format: outputFormat, options: options, style: Terminal.tableStyle, output: buffer.append)
         }
     }
 }

@@ -7,37 +7,80 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the store's partitions, rows, size on disk and recent ingests.",
-        discussion: "Example:\n  flowq status --store ~/flows"
+        abstract: "Show the store's partitions, rows, size on disk and the last ingest.",
+        discussion: """
+            Examples:
+              flowq status --store ~/flows
+              flowq status --format json | jq '.rows'
+            """
     )
 
     @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .shortAndLong, help: "Output format: table or json.") var format: String = "table"
+
+    func validate() throws {
+        guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json, not '\(format)'") }
+    }
+
+    /// The status as JSON shows it.
+    struct Status: Codable {
+        struct Partition: Codable {
+            var day: String
+            var rows: Int64
+            var files: Int64
+            var bytes: Int64
+        }
+        struct LastFile: Codable {
+            var path: String
+            var state: String
+            var finishedAt: String?
+            var records: Int64
+            var message: String?
+        }
+        var store: String
+        var partitions: [Partition]
+        var rows: Int64
+        var bytes: Int64
+        var lastFile: LastFile?
+    }
 
     func run() throws {
         let store = storeOptions.resolved
+        let status: Status
         do {
             let catalog = try store.openCatalogForReading()
-            let partitions = try catalog.partitions()
-            var lines = ["store: \(store.url.path)"]
-            var totalRows: Int64 = 0, totalBytes: Int64 = 0
-            lines.append("day       " + "  " + Self.padded("rows", 12) + "  " + Self.padded("files", 5) + "  " + Self.padded("size", 10))
-            for partition in partitions {
-                let size = Self.fileSize(store.partitionPath(for: partition.day))
-                totalRows += partition.rowCount
-                totalBytes += size
-                lines.append(partition.day.isoText + "  " + Self.padded(partition.rowCount.formatted(), 12) + "  "
-                             + Self.padded(String(partition.fileCount), 5) + "  " + Self.padded(ByteCountFormatter.string(fromByteCount: size, countStyle: .file), 10))
+            let partitions = try catalog.partitions().map { partition in
+                Status.Partition(day: partition.day.isoText, rows: partition.rowCount, files: partition.fileCount,
+                                 bytes: Self.fileSize(store.partitionPath(for: partition.day)))
             }
-            lines.append("\(partitions.count) partition(s), \(totalRows.formatted()) rows, \(ByteCountFormatter.string(fromByteCount: totalBytes, countStyle: .file)) on disk")
-            if let last = try catalog.recentFiles(limit: 1).first {
-                let when = last.finishedAt.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "unfinished"
-                lines.append("last file: \(last.path) (\(last.state), \(when))")
+            let last = try catalog.recentFiles(limit: 1).first.map { file in
+                Status.LastFile(path: file.path, state: file.state,
+                                finishedAt: file.finishedAt.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) },
+                                records: file.records, message: file.message)
             }
-            Terminal.output(lines.joined(separator: "\n") + "\n")
+            status = Status(store: store.url.path, partitions: partitions, rows: partitions.reduce(0) { $0 + $1.rows },
+                            bytes: partitions.reduce(0) { $0 + $1.bytes }, lastFile: last)
         } catch {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure
         }
+        if format == "json" {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Terminal.output(String(decoding: (try? encoder.encode(status)) ?? Data(), as: UTF8.self) + "\n")
+            return
+        }
+        var lines = ["store: \(status.store)"]
+        lines.append("day       " + "  " + Self.padded("rows", 12) + "  " + Self.padded("files", 5) + "  " + Self.padded("size", 10))
+        for partition in status.partitions {
+            lines.append(partition.day + "  " + Self.padded(partition.rows.formatted(), 12) + "  "
+                         + Self.padded(String(partition.files), 5) + "  " + Self.padded(ByteCountFormatter.string(fromByteCount: partition.bytes, countStyle: .file), 10))
+        }
+        lines.append("\(status.partitions.count) partition(s), \(status.rows.formatted()) rows, \(ByteCountFormatter.string(fromByteCount: status.bytes, countStyle: .file)) on disk")
+        if let last = status.lastFile {
+            lines.append("last file: \(last.path) (\(last.state)\(last.finishedAt.map { ", \($0)" } ?? "")\(last.message.map { ": \($0)" } ?? ""))")
+        }
+        Terminal.output(lines.joined(separator: "\n") + "\n")
     }
 
     static func padded(_ text: String, _ width: Int) -> String {

@@ -65,6 +65,7 @@ public final class Catalog {
                 state TEXT NOT NULL CHECK (state IN ('pending', 'stored', 'rejected', 'ignored')),
                 records INTEGER NOT NULL DEFAULT 0,
                 skipped INTEGER NOT NULL DEFAULT 0,
+                pruned INTEGER NOT NULL DEFAULT 0,
                 layout TEXT,
                 message TEXT,
                 started_at INTEGER NOT NULL,
@@ -214,8 +215,15 @@ public final class Catalog {
     }
 
     /// Removes a day from the catalog (after its database was deleted).
+    ///
+    /// The files stay listed (so an incremental ingest does not bring the day back); their rows
+    /// in the day are counted as pruned.
     public func dropPartition(_ day: PartitionDay) throws {
         try database.transaction {
+            try database.run(
+                "UPDATE files SET pruned = pruned + (SELECT rows FROM file_partitions p WHERE p.file_id = files.id AND p.day = ?1) "
+                    + "WHERE id IN (SELECT file_id FROM file_partitions WHERE day = ?1)",
+                [.text(day.isoText)])
             try database.run("DELETE FROM partitions WHERE day = ?", [.text(day.isoText)])
             try database.run("DELETE FROM file_partitions WHERE day = ?", [.text(day.isoText)])
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened to one input file.
 public struct FileOutcome: Sendable, Equatable {
     /// How the file ended.
@@ -68,6 +70,9 @@ public struct IngestProgress: Sendable {
     public var filesDone: Int, filesTotal: Int
     /// Records stored so far.
     public var records: Int64
-    /// Decompressed bytes read so far.
+    /// Compressed (file) bytes read so far, and in all.
     public var bytes: Int64
+    public var bytesTotal: Int64 = 0
+    /// When the run started.
+    public var started = Date()
 }

@@ -55,6 +55,11 @@ public final class Ingestor {
             throw .io(error.localizedDescription, errno: ENOENT)
         }
         var state = IngestProgress(filesDone: 0, filesTotal: files.count, records: 0, bytes: 0)
+        state.started = started
+        state.bytesTotal = files.reduce(0) { total, path in
+            var info = stat()
+            return total + (path != "-" && stat(path, &info) == 0 ? Int64(info.st_size) : 0)
+        }
         for path in files {
             let outcome = try ingestFile(path)
             summary.files.append(outcome)

@@ -50,7 +50,7 @@ public struct StoreChecker {
         report.storedFiles = Int(try database.scalar("SELECT count(*) FROM files WHERE state = 'stored'")?.integerValue ?? 0)
         // Per file: its rows in file_partitions must add up to its record count.
         for row in try database.rows("""
-            SELECT f.path, f.records, coalesce((SELECT sum(rows) FROM file_partitions p WHERE p.file_id = f.id), 0)
+            SELECT f.path, f.records, coalesce((SELECT sum(rows) FROM file_partitions p WHERE p.file_id = f.id), 0) + f.pruned
             FROM files f WHERE f.state = 'stored'
             """) where row[1] != row[2] {
             problem(row[0].textValue ?? "?", "the catalog says \(row[1].integerValue ?? 0) records but its partitions list \(row[2].integerValue ?? 0)")

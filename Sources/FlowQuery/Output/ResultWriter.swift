@@ -5,15 +5,34 @@ import FlowIngest
 /// CSV, JSON and NDJSON stream (memory stays flat however many rows); a table needs every
 /// row to size its columns, so it collects them first.
 public final class ResultWriter {
+    /// How a table is drawn for a person at a terminal.
+    public struct TableStyle: Sendable {
+        /// The widest a line may be (the terminal's width); nil for no limit.
+        public var maximumWidth: Int?
+        /// Bold headers and dim NULLs (ANSI); only on a terminal and never with NO_COLOR.
+        public var color: Bool
+        /// Thousands separators in quantity columns.
+        public var groupDigits: Bool
+
+        /// A style.
+        public init(maximumWidth: Int? = nil, color: Bool = false, groupDigits: Bool = true) {
+            self.maximumWidth = maximumWidth
+            self.color = color
+            self.groupDigits = groupDigits
+        }
+    }
+
     private let format: OutputFormat
+    private let style: TableStyle
     private let columns: [ResultColumn]
     private let write: (String) -> Void
     private var tableRows: [[String?]] = []
     private var rowCount = 0
 
     /// A writer of `columns` in `format`, sending text to `write`.
-    public init(format: OutputFormat, columns: [ResultColumn], write: @escaping (String) -> Void) {
+    public init(format: OutputFormat, columns: [ResultColumn], style: TableStyle = TableStyle(), write: @escaping (String) -> Void) {
         self.format = format
+        self.style = style
         self.columns = columns
         self.write = write
         switch format {
@@ -27,7 +46,11 @@ public final class ResultWriter {
     public func add(_ row: [SQLiteValue]) {
         switch format {
         case .table:
-            tableRows.append(zip(row, columns).map { ValueText.plain($0, type: $1.type) })
+            tableRows.append(zip(row, columns).map { value, column in
+                let text = ValueText.plain(value, type: column.type)
+                guard style.groupDigits, column.isQuantity, let text else { return text }
+                return Self.grouped(text)
+            })
         case .csv:
             var line = ""
             for index in row.indices {
@@ -83,17 +106,47 @@ public final class ResultWriter {
         for row in tableRows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], (cell ?? "-").count) }
         }
-        func line(_ cells: [String], alignRight: [Bool]) -> String {
+        // Fit the terminal: narrow the widest text columns first, never below 8 characters.
+        if let maximum = style.maximumWidth {
+            var total = widths.reduce(0, +) + 2 * max(0, widths.count - 1)
+            while total > maximum {
+                guard let widest = widths.indices.filter({ !numeric[$0] && widths[$0] > 8 }).max(by: { widths[$0] < widths[$1] }) else { break }
+                widths[widest] -= 1
+                total -= 1
+            }
+        }
+        let bold = style.color ? "\u{1B}[1m" : "", dim = style.color ? "\u{1B}[2m" : "", reset = style.color ? "\u{1B}[0m" : ""
+        func fitted(_ cell: String, _ width: Int) -> String {
+            cell.count <= width ? cell : String(cell.prefix(max(0, width - 1))) + "…"
+        }
+        func line(_ cells: [String?], alignRight: [Bool], header: Bool = false) -> String {
             cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return alignRight[i] ? pad + cell : cell + pad
+                let text = fitted(cell ?? "-", widths[i])
+                let pad = String(repeating: " ", count: max(0, widths[i] - text.count))
+                let shown = header ? bold + text + reset : (cell == nil ? dim + text + reset : text)
+                return alignRight[i] ? pad + shown : shown + pad
             }.joined(separator: "  ").replacingTrailingSpaces() + "\n"
         }
-        var out = line(headers, alignRight: numeric)
+        var out = line(headers, alignRight: numeric, header: true)
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        for row in tableRows { out += line(row.map { $0 ?? "-" }, alignRight: numeric) }
+        for row in tableRows { out += line(row, alignRight: numeric) }
         out += "(\(tableRows.count) row\(tableRows.count == 1 ? "" : "s"))\n"
         return out
+    }
+
+    /// `1234567` as `1,234,567` (and `-1234.5` as `-1,234.5`).
+    static func grouped(_ text: String) -> String {
+        var digits = Substring(text)
+        var sign = ""
+        if digits.first == "-" { sign = "-"; digits = digits.dropFirst() }
+        let integer = digits.prefix { $0.isNumber }
+        guard integer.count > 3, integer.allSatisfy(\.isASCII) else { return text }
+        var result = ""
+        for (index, digit) in integer.enumerated() {
+            if index > 0 && (integer.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return sign + result + digits.dropFirst(integer.count)
     }
 
     /// A CSV field, quoted when it holds a comma, a quote or a line break.

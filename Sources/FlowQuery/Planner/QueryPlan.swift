@@ -6,6 +6,16 @@ public struct ResultColumn: Sendable, Equatable {
     public var name: String
     /// Its type, which decides how it is printed.
     public var type: SQLType
+    /// True for quantities (counts, sums, bytes, packets) that read better with thousands
+    /// separators in a table; false for numbers that are names (ports, times, versions).
+    public var isQuantity: Bool = false
+
+    /// Creates a result column.
+    public init(name: String, type: SQLType, isQuantity: Bool = false) {
+        self.name = name
+        self.type = type
+        self.isQuantity = isQuantity
+    }
 }
 
 /// Why a partition is or is not read.

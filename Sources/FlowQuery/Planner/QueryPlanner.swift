@@ -111,7 +111,7 @@ public struct QueryPlanner: Sendable {
             for (index, item) in items.enumerated() {
                 let compiled = compiler.displayed(try compiler.compile(item.expression))
                 select.append("\(compiled.sql) AS c\(index)")
-                types.append(ResultColumn(name: item.name, type: compiled.type))
+                types.append(ResultColumn(name: item.name, type: compiled.type, isQuantity: Self.isQuantity(item.expression)))
             }
             var orderTerms: [String] = []
             for (index, order) in statement.orderBy.enumerated() {
@@ -243,7 +243,7 @@ public struct QueryPlanner: Sendable {
         for (index, item) in items.enumerated() {
             let compiled = compiler.displayed(try compiler.compile(item.expression))
             select.append("\(compiled.sql) AS c\(index)")
-            columns.append(ResultColumn(name: item.name, type: compiled.type))
+            columns.append(ResultColumn(name: item.name, type: compiled.type, isQuantity: Self.isQuantity(item.expression)))
         }
         var sql = "SELECT \(select.joined(separator: ", ")) FROM partials"
         if !keys.isEmpty { sql += " GROUP BY \((0..<keys.count).map { "k\($0)" }.joined(separator: ", "))" }
@@ -335,6 +335,15 @@ public struct QueryPlanner: Sendable {
             return item.expression
         }
         return expression
+    }
+
+    /// Whether a select item is a quantity: anything computed, or the packets and bytes fields.
+    static func isQuantity(_ expression: Expression) -> Bool {
+        if case .column(let name, _, _) = expression { return ["packets", "bytes"].contains(name.lowercased()) }
+        if case .function(let name, _, _, _, _) = expression {
+            return ["count", "sum", "avg", "approx_distinct", "count_if", "min", "max"].contains(name)
+        }
+        return false
     }
 
     /// `key DESC NULLS LAST`; Trino puts NULLs last unless told otherwise.
