@@ -42,6 +42,27 @@ struct EndToEndTests {
         #expect(again.stderr.contains("0 stored, \(files.count) already present"))
     }
 
+    @Test("an incremental re-run skips stored files without reading them")
+    func incremental() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let logs = scratch.path("logs"), store = scratch.path("store")
+        _ = try CommandRunner.run(["sample", "--records", "2000", "--days", "2", "--out", logs])
+        #expect(try CommandRunner.run(["ingest", "--store", store, logs]).status == 0)
+        // Overwrite one stored file with garbage of the same size and time: a re-run that
+        // read it would reject it, one that trusts path, size and time does not open it.
+        let files = (FileManager.default.enumerator(atPath: logs)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".gz") }.sorted()
+        let victim = logs + "/" + files[0]
+        let attributes = try FileManager.default.attributesOfItem(atPath: victim)
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        try Data(repeating: 0x41, count: size).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate] as Any], ofItemAtPath: victim)
+        _ = try CommandRunner.run(["sample", "--records", "700", "--days", "1", "--start", "2024-02-01", "--out", logs])
+        let again = try CommandRunner.run(["ingest", "--store", store, logs])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("1 stored, \(files.count) already present, 0 rejected"))
+    }
+
     @Test("a rejected file gets its own exit status and a reason; the rest is stored")
     func rejectedFile() throws {
         let scratch = try Scratch()
