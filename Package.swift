@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -29,7 +30,7 @@ let package = Package(
         ),
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowIngest"]
+            dependencies: ["FlowIngest", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "flowq",
