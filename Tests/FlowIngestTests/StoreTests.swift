@@ -43,6 +43,10 @@ struct StoreTests {
         #expect(partitions.map(\.day.isoText) == ["2024-01-04", "2024-01-05"])
         #expect(partitions[0].startRange == 1_704_412_770...1_704_412_770)
         #expect(FileManager.default.fileExists(atPath: store.partitionPath(for: partitions[1].day)))
+        // Indexes for rejected traffic are built at the end of the run.
+        let indexes = try Database(path: store.partitionPath(for: partitions[1].day), mode: .readOnly)
+            .rows("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'flows_%' ORDER BY name").compactMap { $0[0].textValue }
+        #expect(indexes == ["flows_rejected_by_port", "flows_rejected_by_source"])
     }
 
     @Test("region comes from the key when the layout has none")

@@ -45,6 +45,7 @@ public final class Ingestor {
     public func ingest(paths: [String], progress: ((IngestProgress) -> Void)? = nil) throws(StoreError) -> IngestSummary {
         let started = Date()
         var summary = IngestSummary()
+        var touchedDays = Set<PartitionDay>()
         summary.recoveredFiles = try recover()
         let files: [String]
         do {
@@ -63,10 +64,17 @@ public final class Ingestor {
         for path in files {
             let outcome = try ingestFile(path)
             summary.files.append(outcome)
+            touchedDays.formUnion(outcome.days)
             state.filesDone += 1
             state.records += outcome.records
             state.bytes += outcome.bytesRead
             progress?(state)
+        }
+        // Indexes of days this run wrote, built in bulk for new days (see ensureIndexes).
+        do {
+            for day in touchedDays.sorted() { try writer(for: day).ensureIndexes() }
+        } catch {
+            throw .sqlite(error)
         }
         writers.removeAll()
         summary.seconds = Date().timeIntervalSince(started)
