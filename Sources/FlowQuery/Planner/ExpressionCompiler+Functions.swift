@@ -257,7 +257,8 @@ extension ExpressionCompiler {
         return Compiled(sql: "(\(a.sql) BETWEEN \(builder.value(low)) AND \(builder.value(high)))", type: .boolean)
     }
 
-    private func intervalConstant(amount: Int64, unit: String, at: SourceLocation) throws(QueryError) -> Constant {
+    /// `amount` units as an interval constant (months and years kept apart from seconds).
+    func intervalConstant(amount: Int64, unit: String, at: SourceLocation) throws(QueryError) -> Constant {
         switch unit.lowercased().trimmingSuffix("s") {
         case "second": return .interval(seconds: amount, months: 0)
         case "minute": return .interval(seconds: amount * 60, months: 0)
@@ -266,7 +267,7 @@ extension ExpressionCompiler {
         case "week": return .interval(seconds: amount * 7 * 86_400, months: 0)
         case "month": return .interval(seconds: 0, months: amount)
         case "year": return .interval(seconds: 0, months: amount * 12)
-        default: throw QueryError(.unsupported, "unit '\(unit)' is not supported", at: at)
+        default: throw QueryError(.unsupported, "interval unit '\(unit)' is not supported (second, minute, hour, day, week, month, year are)", at: at)
         }
     }
 

@@ -162,16 +162,7 @@ final class ExpressionCompiler {
         guard let amount = Int64(value.trimmingCharacters(in: .whitespaces)) else {
             throw QueryError(.type, "interval '\(value)' needs a whole number", at: at)
         }
-        switch unit.lowercased().trimmingSuffix("s") {
-        case "second": return .interval(seconds: amount, months: 0)
-        case "minute": return .interval(seconds: amount * 60, months: 0)
-        case "hour": return .interval(seconds: amount * 3600, months: 0)
-        case "day": return .interval(seconds: amount * 86_400, months: 0)
-        case "week": return .interval(seconds: amount * 7 * 86_400, months: 0)
-        case "month": return .interval(seconds: 0, months: amount)
-        case "year": return .interval(seconds: 0, months: amount * 12)
-        default: throw QueryError(.unsupported, "interval unit '\(unit)' is not supported (second, minute, hour, day, week, month, year are)", at: at)
-        }
+        return try intervalConstant(amount: amount, unit: unit, at: at)
     }
 
     private func keywordFunction(_ name: String, at: SourceLocation) throws(QueryError) -> Compiled {
