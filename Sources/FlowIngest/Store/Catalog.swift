@@ -184,6 +184,17 @@ public final class Catalog {
         try database.run("DELETE FROM files WHERE id = ?", [.integer(id)])
     }
 
+    /// The distinct header lines of stored files, most common first.
+    public func layouts() throws(SQLiteError) -> [String] {
+        try database.rows("SELECT layout FROM files WHERE state = 'stored' AND layout IS NOT NULL GROUP BY layout ORDER BY count(*) DESC, layout")
+            .compactMap { $0[0].textValue }
+    }
+
+    /// Paths of stored files (for what their S3 keys say).
+    public func storedPaths() throws(SQLiteError) -> [String] {
+        try database.rows("SELECT path FROM files WHERE state = 'stored' ORDER BY id").compactMap { $0[0].textValue }
+    }
+
     // MARK: Partitions
 
     /// Every partition with committed records, oldest first.

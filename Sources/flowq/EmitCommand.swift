@@ -1,0 +1,111 @@
+import ArgumentParser
+import FlowIngest
+import FlowQuery
+
+/// Options naming the other engine and the table there.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "The engine: athena (Trino) or spark.") var engine: String
+    @Option(help: "The export layout under the location: default or hive.") var layout: String = "default"
+    @Flag(help: "The export has hourly folders.") var hourly = false
+    @Option(help: "The table name on that engine.") var table: String = "vpc_flow_logs"
+
+    func validate() throws {
+        guard TargetEngine(rawValue: engine) != nil else { throw ValidationError("--engine must be athena or spark, not '\(engine)'") }
+        guard TableDDL.Layout(rawValue: layout) != nil else { throw ValidationError("--layout must be default or hive, not '\(layout)'") }
+    }
+
+    var target: TargetEngine { TargetEngine(rawValue: engine) ?? .athena }
+    var tableLayout: TableDDL.Layout { TableDDL.Layout(rawValue: layout) ?? .default }
+}
+
+/// `flowq emit`: a flowq query written for Athena or Spark.
+struct EmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emit",
+        abstract: "Write a flowq query for Athena/Trino or Spark SQL, with flowq's meaning kept.",
+        discussion: """
+            date, day and date_partition stay the UTC day a flow started (computed from start);
+            for Athena a widened predicate on the delivery_day partition column is added so only
+            the partitions that can hold those flows are read. Use it on the table `flowq ddl` makes.
+            Spark needs spark.sql.session.timeZone=UTC for day and hour functions to mean UTC.
+
+            Examples:
+              flowq emit --engine athena "SELECT srcaddr, count(*) FROM flows WHERE action = 'REJECT' AND day >= '2024/01/02' GROUP BY srcaddr"
+              flowq emit --engine spark --file query.sql
+            """
+    )
+
+    @OptionGroup var engineOptions: EngineOptions
+    @Option(help: ArgumentHelp("Read the query from a file (- for standard input).", valueName: "path")) var file: String?
+    @Argument(help: "The flowq query.") var sql: String?
+
+    func validate() throws {
+        if sql == nil && file == nil { throw ValidationError("give the query as an argument or with --file") }
+    }
+
+    func run() throws {
+        let text = try QueryText.read(argument: sql, file: file)
+        let emitter = QueryEmitter(engine: engineOptions.target, table: engineOptions.table, layout: engineOptions.tableLayout, hourly: engineOptions.hourly)
+        do {
+            Terminal.output(try emitter.emit(text) + ";\n")
+        } catch {
+            Terminal.message(error.rendered(query: text))
+            throw ExitStatus.invalidQuery
+        }
+    }
+}
+
+/// `flowq ddl`: the CREATE TABLE for Athena or Spark over the same export.
+struct DdlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ddl",
+        abstract: "Print the CREATE TABLE that lets Athena or Spark read the same S3 export.",
+        discussion: """
+            Columns come from --fields, else from the layout the store has seen (one layout; with
+            several, name one with --fields), else the default format. Athena's table uses partition
+            projection over account, region and delivery day, so it needs no MSCK REPAIR.
+
+            Examples:
+              flowq ddl --engine athena --location s3://my-bucket/flow-logs/
+              flowq ddl --engine athena --location s3://my-bucket/ --layout hive --hourly --accounts 111122223333 --regions eu-west-1,us-east-1
+              flowq ddl --engine spark --location s3://my-bucket/flow-logs/ --fields "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+            """
+    )
+
+    @OptionGroup var engineOptions: EngineOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Where the export is: the s3:// prefix holding AWSLogs/.") var location: String
+    @Option(help: "The files' header line (field names, space separated).") var fields: String?
+    @Option(help: "Account ids for partition projection, comma separated (default: from the store's files).") var accounts: String?
+    @Option(help: "Regions for partition projection, comma separated (default: from the store's files).") var regions: String?
+    @Option(help: "The first delivery day for partition projection (YYYY-MM-DD; default: the store's first day).") var since: String?
+
+    func run() throws {
+        var header = fields?.split(separator: " ").map(String.init)
+        var accountList = accounts?.split(separator: ",").map(String.init)
+        var regionList = regions?.split(separator: ",").map(String.init)
+        var first = since.flatMap { PartitionDay($0) }
+        let store = storeOptions.resolved
+        if store.exists, let catalog = try? store.openCatalogForReading() {
+            let layouts = (try? catalog.layouts()) ?? []
+            if header == nil {
+                if layouts.count > 1 {
+                    Terminal.message("error: the store holds \(layouts.count) layouts; name one with --fields:\n" + layouts.map { "  \($0)" }.joined(separator: "\n"))
+                    throw ExitStatus.failure
+                }
+                header = layouts.first?.split(separator: " ").map(String.init)
+            }
+            let keys = ((try? catalog.storedPaths()) ?? []).map { S3Key(path: $0) }
+            if accountList == nil { accountList = Array(Set(keys.compactMap(\.accountID))).sorted() }
+            if regionList == nil { regionList = Array(Set(keys.compactMap(\.region))).sorted() }
+            if first == nil { first = (try? catalog.partitions())?.first?.day }
+        }
+        var ddl = TableDDL(engine: engineOptions.target, location: location, layout: engineOptions.tableLayout, hourly: engineOptions.hourly,
+                           table: engineOptions.table)
+        if let header, !header.isEmpty { ddl.fields = header }
+        if let accountList, !accountList.isEmpty { ddl.accounts = accountList }
+        if let regionList, !regionList.isEmpty { ddl.regions = regionList }
+        if let first { ddl.firstDay = first }
+        Terminal.output(ddl.render() + ";\n")
+    }
+}
