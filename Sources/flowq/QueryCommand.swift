@@ -29,6 +29,14 @@ struct QueryCommand: AsyncParsableCommand {
     var timeout: Double?
     @Option(help: ArgumentHelp("Read the query from a file (- for standard input).", valueName: "path"))
     var file: String?
+    @Option(help: "Where to run it: local (the store) or spark (spark-sql over the exported files).")
+    var engine: String = "local"
+    @Option(help: ArgumentHelp("Spark master: local[*], spark://host:7077, yarn or k8s://... (with --engine spark).", valueName: "url"))
+    var sparkMaster: String = "local[*]"
+    @Option(help: ArgumentHelp("The folder or s3a:// prefix holding AWSLogs/ (with --engine spark).", valueName: "path"))
+    var location: String?
+    @Option(help: "The files' header line, when not the default format (with --engine spark).")
+    var fields: String?
     @Argument(help: "The SELECT statement.")
     var sql: String?
 
@@ -39,11 +47,17 @@ struct QueryCommand: AsyncParsableCommand {
             throw ValidationError("--format must be table, csv, json or ndjson, not '\(format)'")
         }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard ["local", "spark"].contains(engine) else { throw ValidationError("--engine must be local or spark, not '\(engine)'") }
+        if engine == "spark" && location == nil { throw ValidationError("--engine spark needs --location: the folder or s3a:// prefix holding AWSLogs/") }
     }
 
     func run() async throws {
         let text = try QueryText.read(argument: sql, file: file)
         let outputFormat = format.flatMap(OutputFormat.init(rawValue:)) ?? (Terminal.stdoutIsTerminal ? .table : .csv)
+        if engine == "spark" {
+            try runOnSpark(text, format: outputFormat)
+            return
+        }
         var options = ExecutionOptions()
         options.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
         let engine = QueryEngine(store: storeOptions.resolved)
@@ -54,6 +68,34 @@ struct QueryCommand: AsyncParsableCommand {
         defer { buffer.flush() }
         try await QueryText.reportingErrors(text) {
             try await engine.run(text, format: outputFormat, options: options, style: Terminal.tableStyle, output: buffer.append)
+        }
+    }
+}
+
+extension QueryCommand {
+    /// Runs the query on Spark over the exported files and prints it as flowq would.
+    func runOnSpark(_ text: String, format: OutputFormat) throws {
+        let planner = QueryPlanner(snapshot: StoreSnapshot(partitions: [], fileWatermark: 0, unfinishedFileIDs: [], extraColumns: []))
+        let columns: [ResultColumn]
+        do {
+            columns = try planner.plan(text).columns
+        } catch {
+            Terminal.message(error.rendered(query: text))
+            throw ExitStatus.invalidQuery
+        }
+        var runner = SparkRunner(master: sparkMaster, location: location.map { $0.contains("://") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "")
+        if let fields { runner.fields = fields.split(separator: " ").map(String.init) }
+        do {
+            let rows = try runner.run(text, columns: columns)
+            let writer = ResultWriter(format: format, columns: columns, style: Terminal.tableStyle, write: Terminal.output)
+            rows.forEach(writer.add)
+            writer.finish()
+        } catch let error as QueryError {
+            Terminal.message(error.rendered(query: text))
+            throw ExitStatus.invalidQuery
+        } catch {
+            Terminal.message("error: \(error.localizedDescription)")
+            throw ExitStatus.failure
         }
     }
 }

@@ -1,0 +1,107 @@
+import FlowIngest
+import Foundation
+
+/// Runs a flowq query on Apache Spark through `spark-sql`, over the same exported files, and
+/// returns rows typed as flowq would type them.
+public struct SparkRunner: Sendable {
+    /// Why Spark could not answer.
+    public struct Failure: Error, LocalizedError, Sendable {
+        public let message: String
+        public var errorDescription: String? { message }
+    }
+
+    /// `local[*]`, `spark://host:7077`, `yarn` or `k8s://...`, passed through.
+    public var master: String
+    /// The folder (or `s3a://` prefix) holding `AWSLogs/`.
+    public var location: String
+    /// The files' header names.
+    public var fields: [String]
+    /// The environment (for SPARK_HOME, JAVA_HOME and PATH).
+    public var environment: [String: String]
+
+    /// A runner; `fields` defaults to the version 2 default format.
+    public init(master: String = "local[*]", location: String, fields: [String] = SampleLayout.defaultFields.map(\.headerName),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.master = master
+        self.location = location
+        self.fields = fields
+        self.environment = environment
+    }
+
+    /// The `spark-sql` to run, or an error naming what to install.
+    func sparkSQL() throws -> String {
+        var candidates: [String] = []
+        if let home = environment["SPARK_HOME"], !home.isEmpty { candidates.append(home + "/bin/spark-sql") }
+        for folder in (environment["PATH"] ?? "").split(separator: ":") { candidates.append(folder + "/spark-sql") }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw Failure(message: "Spark is not installed here: set SPARK_HOME or put spark-sql on PATH (for a local Spark: pip install pyspark, then export SPARK_HOME to the pyspark package folder)")
+        }
+        let javaHome = environment["JAVA_HOME"].map { [$0 + "/bin/java"] } ?? []
+        let javas = javaHome + (environment["PATH"] ?? "").split(separator: ":").map { $0 + "/java" }
+        guard javas.contains(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw Failure(message: "Spark needs Java 17 or later and none was found: install it (apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME")
+        }
+        return found
+    }
+
+    /// The script spark-sql runs: a temporary view over the files, then the query.
+    public func script(for sql: String) throws(QueryError) -> String {
+        let path = location.hasPrefix("s3://") ? "s3a://" + location.dropFirst(5) : location
+        let base = path.hasSuffix("/") ? path : path + "/"
+        let columns = TableDDL(engine: .spark, location: location, fields: fields).columns
+            .map { "`\($0.name)` \($0.type)" }.joined(separator: ", ")
+        let view = "CREATE TEMPORARY VIEW vpc_flow_logs (\(columns)) USING csv OPTIONS (path '\(base)AWSLogs/', sep ' ', header 'true', "
+            + "nullValue '-', recursiveFileLookup 'true', pathGlobFilter '*.log*')"
+        return view + ";\n" + (try QueryEmitter(engine: .spark).emit(sql)) + ";"
+    }
+
+    /// Runs `sql` on Spark; the rows come back typed by `columns` (from flowq's own plan).
+    public func run(_ sql: String, columns: [ResultColumn]) throws -> [[SQLiteValue]] {
+        let executable = try sparkSQL()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--master", master, "--conf", "spark.sql.session.timeZone=UTC", "--conf", "spark.ui.enabled=false",
+                             "--conf", "spark.hadoop.hive.cli.print.header=true", "-S", "-e", try script(for: sql)]
+        var env = environment
+        if env["SPARK_HOME"] == nil { env["SPARK_HOME"] = URL(fileURLWithPath: executable).deletingLastPathComponent().deletingLastPathComponent().path }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        nonisolated(unsafe) var errors = Data()
+        let reader = Thread { errors = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        while reader.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
+        guard process.terminationStatus == 0 else {
+            let tail = String(decoding: errors, as: UTF8.self).split(separator: "\n").suffix(8).joined(separator: "\n")
+            throw Failure(message: "spark-sql failed (exit \(process.terminationStatus)):\n\(tail)")
+        }
+        var lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The view's statement prints its own header; then the query's header and rows.
+        if lines.first == "Response code" { lines.removeFirst() }
+        if !lines.isEmpty { lines.removeFirst() } // the query's header
+        return lines.filter { !$0.isEmpty }.map { line in
+            zip(line.split(separator: "\t", omittingEmptySubsequences: false), columns).map { text, column in
+                Self.value(String(text), type: column.type)
+            }
+        }
+    }
+
+    /// A cell of spark-sql's output as flowq holds it.
+    static func value(_ text: String, type: SQLType) -> SQLiteValue {
+        if text == "NULL" { return .null }
+        switch type {
+        case .integer: return Int64(text).map(SQLiteValue.integer) ?? .text(text)
+        case .double: return Double(text).map(SQLiteValue.real) ?? .text(text)
+        case .boolean: return .integer(text == "true" ? 1 : 0)
+        case .timestamp where text.count == 19: return .text(text + ".000") // flowq prints milliseconds
+        case .array:
+            // spark-sql prints arrays as JSON.
+            return .text(text)
+        default: return .text(text)
+        }
+    }
+}
