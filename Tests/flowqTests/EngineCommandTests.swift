@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// `flowq emit`, `flowq ddl` and `flowq query --engine spark` as a user runs them.
+@Suite("Other engines from the command line")
+struct EngineCommandTests {
+    @Test("emit writes the query for Athena and refuses what Spark cannot express")
+    func emit() throws {
+        let athena = try CommandRunner.run(["emit", "--engine", "athena", "SELECT count(*) FROM flows WHERE date = DATE '2024-01-05'"])
+        #expect(athena.status == 0, "\(athena.stderr)")
+        #expect(athena.stdout.contains("date(from_unixtime(\"start\")) = DATE '2024-01-05'"))
+        #expect(athena.stdout.contains("\"delivery_day\" <= '2024/01/06'"))
+        let spark = try CommandRunner.run(["emit", "--engine", "spark", "SELECT count(*) FROM flows WHERE contains('2001:db8::/32', cast(srcaddr AS IPADDRESS))"])
+        #expect(spark.status == 2)
+        #expect(spark.stderr.contains("IPv6 CIDR matching cannot be written in Spark SQL"))
+        let bad = try CommandRunner.run(["emit", "--engine", "presto", "SELECT 1 FROM flows"])
+        #expect(bad.status == 64)
+    }
+
+    @Test("ddl takes its columns from the store's layout")
+    func ddl() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try CommandRunner.run(["sample", "--records", "600", "--layout", "custom", "--out", scratch.path("logs")])
+        _ = try CommandRunner.run(["ingest", "--store", scratch.path("store"), scratch.path("logs")])
+        let result = try CommandRunner.run(["ddl", "--engine", "athena", "--location", "s3://bucket/x/", "--store", scratch.path("store")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("`flow_direction` string"))
+        #expect(result.stdout.contains("'projection.aws_account.values' = '123456789012'"))
+        #expect(result.stdout.contains("'projection.delivery_day.range' = '2023/12/31,NOW'"))
+    }
+
+    @Test("a missing Spark is an error naming what to install")
+    func missingSpark() throws {
+        let result = try CommandRunner.run(["query", "--engine", "spark", "--location", "/tmp", "SELECT count(*) FROM flows"],
+                                           environment: ["SPARK_HOME": "/nonexistent", "PATH": "/usr/bin:/bin"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Spark is not installed here"))
+    }
+}
