@@ -25,6 +25,8 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @Flag(help: "Reject a whole file when any line is malformed.") var strict = false
+    @Option(help: ArgumentHelp("Records between commits: new files become visible to queries at each commit; larger groups ingest a little faster.", valueName: "n"))
+    var commitEvery: Int64 = IngestOptions.defaultRecordsPerCommit
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
     @Argument(help: ArgumentHelp("Files, folders or globs to read; - for standard input.", valueName: "path"))
     var paths: [String]
@@ -33,7 +35,7 @@ struct IngestCommand: ParsableCommand {
         let store = storeOptions.resolved
         let summary: IngestSummary
         do {
-            let ingestor = try Ingestor(store: store, options: IngestOptions(strict: strict))
+            let ingestor = try Ingestor(store: store, options: IngestOptions(strict: strict, recordsPerCommit: commitEvery))
             // A progress line only for a person watching: never in logs or pipes.
             let bar = Terminal.stderrIsTerminal && !quiet ? ProgressLine() : nil
             summary = try ingestor.ingest(paths: paths, progress: bar.map { bar in { bar.show($0) } })

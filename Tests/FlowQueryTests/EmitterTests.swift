@@ -35,7 +35,7 @@ struct EmitterTests {
         #expect(s.contains("((dayofweek(to_date(timestamp_seconds(`start`))) + 5) % 7 + 1)"))
         #expect(s.contains("date_format(timestamp_seconds(`start`), \"yyyy-MM-dd'T'HH:mm:ss.SSS'Z'\")"))
         #expect(s.contains("count(DISTINCT `srcaddr`)"))
-        #expect(s.contains("array_sort(collect_set(`dstport`))"))
+        #expect(s.contains("transform(array_sort(collect_set(named_struct('v', `dstport`))), e -> e.v)"))
         #expect(s.contains("instr(`srcaddr`, '.')"))
         let a = try athena.emit("SELECT region, account_id, protocol_name(protocol) FROM flows ORDER BY 1 DESC")
         #expect(a.contains("coalesce(\"region\", aws_region)"))
@@ -81,5 +81,19 @@ struct EmitterTests {
         #expect(sparkDDL.contains("USING csv"))
         #expect(sparkDDL.contains("path 's3a://bucket/prefix/AWSLogs/'"))
         #expect(sparkDDL.contains("nullValue '-'"))
+    }
+
+    @Test("Spark takes account and region from the file path when the layout lacks them, and declares every field")
+    func sparkView() throws {
+        let s = try spark.emit("SELECT account_id, region, count(*) FROM flows GROUP BY 1, 2")
+        #expect(s.contains("coalesce(`account_id`, nullif(regexp_extract(input_file_name(), 'AWSLogs/(aws-account-id=)?([0-9]{12})/', 2), ''))"))
+        #expect(s.contains("coalesce(`region`, nullif(regexp_extract(input_file_name(), 'vpcflowlogs/(aws-region=)?([a-z0-9-]+)/', 2), ''))"))
+        let script = try SparkRunner(location: "/data/export").script(for: "SELECT instance_id FROM flows LIMIT 1")
+        let view = try #require(script.split(separator: "\n").first)
+        // The default layout's fields come first, in file order; fields it lacks follow, read as NULL.
+        #expect(view.contains("`version` int, `account_id` string, `interface_id` string"))
+        #expect(view.contains("`instance_id` string"))
+        #expect(view.contains("`log_status` string, `region` string"))
+        #expect(view.contains("path '/data/export/AWSLogs/'"))
     }
 }

@@ -1,3 +1,4 @@
+import FlowIngest
 import Foundation
 import Testing
 
@@ -5,29 +6,39 @@ import Testing
 /// ends up holding every valid record exactly once.
 @Suite("Crashes and concurrency", .serialized)
 struct CrashTests {
-    /// A corpus of plain files, with each file's record count and the total of `bytes`.
-    private static func corpus(_ scratch: Scratch) throws -> (folder: String, counts: [Int], bytes: Int64) {
+    /// A plain-text corpus, with each file's record count and total of `bytes`, by absolute path.
+    private struct Corpus {
+        let folder: String
+        var files: [String: (records: Int64, bytes: Int64)] = [:]
+        var records: Int64 { files.values.reduce(0) { $0 + $1.records } }
+        var bytes: Int64 { files.values.reduce(0) { $0 + $1.bytes } }
+
+        /// Records and bytes of the files named.
+        func total(of paths: Set<String>) -> (Int64, Int64) {
+            paths.reduce((0, 0)) { sum, path in (sum.0 + (files[path]?.records ?? -1_000_000), sum.1 + (files[path]?.bytes ?? 0)) }
+        }
+    }
+
+    private static func corpus(_ scratch: Scratch) throws -> Corpus {
         let folder = scratch.path("logs")
         let sample = try CommandRunner.run(["sample", "--records", "160000", "--days", "4", "--files-per-day", "8", "--plain", "--out", folder])
         precondition(sample.status == 0, sample.stderr)
-        let files = (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".log") }.sorted()
-        var counts: [Int] = []
-        var bytes: Int64 = 0
-        for file in files {
-            let lines = try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(separator: "\n").dropFirst()
-            counts.append(lines.count)
-            for line in lines {
-                let field = line.split(separator: " ")[9]
-                bytes += Int64(field) ?? 0
-            }
+        var corpus = Corpus(folder: folder)
+        for file in (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []) where file.hasSuffix(".log") {
+            let path = URL(fileURLWithPath: folder + "/" + file).standardizedFileURL.path
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+            var bytes: Int64 = 0
+            for line in lines { bytes += Int64(line.split(separator: " ")[9]) ?? 0 }
+            corpus.files[path] = (Int64(lines.count), bytes)
         }
-        return (folder, counts, bytes)
+        return corpus
     }
 
+    /// Commits every 10,000 records, so a kill or a query lands between commits of one run.
     private static func launchIngest(store: String, folder: String) throws -> Process {
         let process = Process()
         process.executableURL = CommandRunner.executable
-        process.arguments = ["ingest", "--quiet", "--store", store, folder]
+        process.arguments = ["ingest", "--quiet", "--commit-every", "10000", "--store", store, folder]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -40,31 +51,42 @@ struct CrashTests {
         return values.count == 2 ? (values[0], values[1]) : (-1, -1)
     }
 
+    /// The files the catalog lists as stored.
+    private static func storedFiles(_ store: String) throws -> Set<String> {
+        guard FileManager.default.fileExists(atPath: store + "/catalog.db") else { return [] }
+        let catalog = try Database(path: store + "/catalog.db", mode: .readOnly)
+        return Set(try catalog.rows("SELECT path FROM files WHERE state = 'stored'").compactMap { $0[0].textValue })
+    }
+
     @Test("kill -9 at several points, then ingest again: every record exactly once")
     func killAndResume() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let (folder, counts, bytes) = try Self.corpus(scratch)
+        let corpus = try Self.corpus(scratch)
         let store = scratch.path("store")
-        let prefixSums = Set(counts.indices.map { Int64(counts[...$0].reduce(0, +)) } + [0])
-        for delay in [0.05, 0.2, 0.4, 0.1] {
-            let process = try Self.launchIngest(store: store, folder: folder)
+        var partial = 0
+        for delay in [0.05, 0.2, 0.4, 0.1, 0.3] {
+            let process = try Self.launchIngest(store: store, folder: corpus.folder)
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            // After the kill: consistent, and only whole files visible.
+            // After the kill: consistent, and exactly the rows of the files the catalog calls stored.
             if FileManager.default.fileExists(atPath: store + "/catalog.db") {
                 let check = try CommandRunner.run(["check", "--store", store])
                 #expect(check.status == 0, "after kill at \(delay)s: \(check.stderr)")
-                let (n, _) = try Self.count(store)
-                #expect(prefixSums.contains(n), "after kill at \(delay)s the store shows \(n) records, not a whole number of files")
+                let stored = try Self.storedFiles(store)
+                let visible = try Self.count(store)
+                #expect(visible == corpus.total(of: stored), "after kill at \(delay)s the store shows \(visible), its stored files hold \(corpus.total(of: stored))")
+                if !stored.isEmpty && stored.count < corpus.files.count { partial += 1 }
             }
         }
-        let final = try CommandRunner.run(["ingest", "--store", store, folder])
+        // At least one kill fell between two commits of a run, not only before or after it.
+        #expect(partial > 0)
+        let final = try CommandRunner.run(["ingest", "--store", store, corpus.folder])
         #expect(final.status == 0, "\(final.stderr)")
         let (n, b) = try Self.count(store)
-        #expect(n == Int64(counts.reduce(0, +)))
-        #expect(b == bytes)
+        #expect(n == corpus.records)
+        #expect(b == corpus.bytes)
         let check = try CommandRunner.run(["check", "--store", store])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("consistent"))
@@ -74,24 +96,33 @@ struct CrashTests {
     func queryWhileIngesting() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let (folder, counts, _) = try Self.corpus(scratch)
+        let corpus = try Self.corpus(scratch)
         let store = scratch.path("store")
         // Create the store first so queries have something to open.
-        let first = try CommandRunner.run(["ingest", "--store", store, folder + "/AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/01/01"])
+        let first = try CommandRunner.run(["ingest", "--store", store, corpus.folder + "/AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/01/01"])
         #expect(first.status == 0)
-        let prefixSums = Set(counts.indices.map { Int64(counts[...$0].reduce(0, +)) })
-        let process = try Self.launchIngest(store: store, folder: folder)
+        let process = try Self.launchIngest(store: store, folder: corpus.folder)
         var observed: [Int64] = []
+        var exact = 0
         while process.isRunning {
-            let (n, _) = try Self.count(store)
+            // The catalog may move on while the query runs: the rows seen lie between the stored
+            // files before and after, and equal them exactly when nothing committed in between.
+            let before = try Self.storedFiles(store)
+            let (n, b) = try Self.count(store)
+            let after = try Self.storedFiles(store)
             observed.append(n)
+            #expect(before.isSubset(of: after))
+            let low = corpus.total(of: before), high = corpus.total(of: after)
+            #expect(low.0 <= n && n <= high.0, "a query saw \(n) records; stored files held \(low.0) before it and \(high.0) after")
+            if before == after {
+                exact += 1
+                #expect((n, b) == low, "a query saw \((n, b)); the stored files hold \(low)")
+            }
         }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(!observed.isEmpty)
-        for n in observed {
-            #expect(prefixSums.contains(n), "a query saw \(n) records: not a whole number of files")
-        }
+        #expect(exact > 0)
+        #expect(Set(observed).count > 2, "the queries should see the store grow in several steps")
         #expect(observed == observed.sorted())
     }
 
@@ -99,7 +130,8 @@ struct CrashTests {
     func twoWriters() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let (folder, _, _) = try Self.corpus(scratch)
+        let corpus = try Self.corpus(scratch)
+        let folder = corpus.folder
         let store = scratch.path("store")
         let process = try Self.launchIngest(store: store, folder: folder)
         defer { process.waitUntilExit() }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What the reading thread sends to the writing thread.
+/// What reading a file produces, in order.
 enum ReaderMessage {
     /// The file's layout, read from its header (sent before any batch).
     case layout(FlowLayout)
@@ -21,24 +21,25 @@ struct FileReadSummary: Sendable {
     var contentKey = ""
 }
 
-/// Reads, inflates, splits and parses one file on its own thread, sending batches of records.
+/// Reads, inflates, splits and parses one file, sending batches of records as they fill.
 struct FlowFileReader: Sendable {
     let path: String
     let displayPath: String
     let maximumLineLength: Int
     let lineErrorsReported: Int
 
-    /// Reads the whole file into `queue`, ending with `.finished` or `.failed`.
-    func run(into queue: BatchQueue<ReaderMessage>) {
+    /// Reads the whole file through `send`, ending with `.finished` or `.failed`. `send` returns
+    /// false when the receiver has given up, and reading stops.
+    func run(send: (ReaderMessage) -> Bool) {
         do {
-            let summary = try read(into: queue)
-            queue.put(.finished(summary))
+            let summary = try read(send: send)
+            _ = send(.finished(summary))
         } catch {
-            queue.put(.failed(error))
+            _ = send(.failed(error))
         }
     }
 
-    private func read(into queue: BatchQueue<ReaderMessage>) throws -> FileReadSummary {
+    private func read(send: (ReaderMessage) -> Bool) throws -> FileReadSummary {
         var summary = FileReadSummary()
         let reader = try DecompressingReader(path: path)
         let lines = LineReader(source: reader, maximumLineLength: maximumLineLength)
@@ -49,7 +50,8 @@ struct FlowFileReader: Sendable {
             if summary.lineErrors.count < lineErrorsReported { summary.lineErrors.append(message) }
         }
         try lines.forEach { event in
-            guard !stopped else { return }
+            // The receiver gave up (another file failed the run): stop inflating at once.
+            if stopped { throw ReadStopped() }
             switch event {
             case .overlongLine(let number):
                 summary.skippedLines += 1
@@ -58,7 +60,7 @@ struct FlowFileReader: Sendable {
                 guard let current = parser else {
                     let layout = try FlowLayout(headerLine: bytes)
                     parser = FlowRecordParser(layout: layout)
-                    stopped = !queue.put(.layout(layout))
+                    stopped = !send(.layout(layout))
                     return
                 }
                 switch current.parse(bytes) {
@@ -71,16 +73,20 @@ struct FlowFileReader: Sendable {
                     batch.append(current, line: bytes, day: PartitionDay(unixSeconds: start))
                     summary.records += 1
                     if batch.isFull {
-                        stopped = !queue.put(.batch(batch))
+                        stopped = !send(.batch(batch))
                         batch = RecordBatch()
                     }
                 }
             }
         }
         guard parser != nil else { throw LayoutError.emptyFile }
-        if batch.records > 0 { queue.put(.batch(batch)) }
+        if stopped { throw ReadStopped() }
+        if batch.records > 0, !send(.batch(batch)) { throw ReadStopped() }
         summary.rawBytes = reader.rawByteCount
         summary.contentKey = "\(reader.rawByteCount)-\(String(reader.rawCRC32, radix: 16))-\(String(reader.rawAdler32, radix: 16))"
         return summary
     }
 }
+
+/// Reading stopped because the receiver gave up.
+struct ReadStopped: Error {}

@@ -14,14 +14,17 @@ public final class RecordBatch {
     /// Records in the batch.
     public private(set) var records = 0
 
-    /// A batch that grows past `capacity` only for a record that does not fit.
-    init(capacity: Int = 512 * 1024) {
-        self.capacity = capacity
-        bytes = .allocate(byteCount: capacity, alignment: 8)
+    /// The usual capacity; a batch grows past it only for a record that does not fit.
+    static let standardCapacity = 512 * 1024
+
+    /// An empty batch, on a recycled buffer when one is free.
+    init() {
+        capacity = Self.standardCapacity
+        bytes = BufferPool.shared.take() ?? .allocate(byteCount: Self.standardCapacity, alignment: 8)
     }
 
     deinit {
-        bytes.deallocate()
+        if capacity == Self.standardCapacity { BufferPool.shared.give(bytes) } else { bytes.deallocate() }
     }
 
     /// True when the batch is full enough to hand over.
@@ -102,6 +105,32 @@ public final class RecordBatch {
 
 @available(*, unavailable)
 extension RecordBatch: Sendable {}
+
+/// Batch buffers no batch uses, kept for the next batch.
+///
+/// Readers allocate batches and writer lanes free them, on other threads; without recycling,
+/// malloc keeps the freed half-megabytes in per-thread arenas and the process grows by tens of
+/// megabytes. A few idle buffers are kept (enough for the batches in flight); the rest are freed.
+final class BufferPool: @unchecked Sendable {
+    static let shared = BufferPool()
+    private let lock = NSLock()
+    /// Guarded by `lock`.
+    private var idle: [UnsafeMutableRawPointer] = []
+    private static let maximumIdle = 32
+
+    func take() -> UnsafeMutableRawPointer? {
+        lock.withLock { idle.popLast() }
+    }
+
+    func give(_ buffer: UnsafeMutableRawPointer) {
+        let kept = lock.withLock { () -> Bool in
+            guard idle.count < Self.maximumIdle else { return false }
+            idle.append(buffer)
+            return true
+        }
+        if !kept { buffer.deallocate() }
+    }
+}
 
 /// Reads one record's values out of a batch, in slot order.
 struct RecordCursor {

@@ -1,14 +1,16 @@
 import Foundation
 
-/// A small blocking queue between the thread that reads and parses a file and the thread that
-/// writes it to SQLite, so both cores work at once while memory stays bounded.
+/// A small blocking queue between the threads of an ingest: readers hand parsed batches to
+/// writer lanes, and everyone reports to the coordinating thread. Bounded queues keep memory
+/// flat whatever the file size; an unbounded one (`limit: .max`) never blocks its senders.
 ///
 /// `@unchecked Sendable`: every access to `items` and `closed` happens under `condition`'s
-/// lock, and a `RecordBatch` is touched by one thread at a time (the sender gives it up when it
-/// puts it in the queue).
+/// lock, and what travels through it is touched by one side at a time (the sender gives an
+/// element up when it puts it in the queue).
 final class BatchQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []
+    private var head = 0
     private let limit: Int
     private var closed = false
 
@@ -16,33 +18,41 @@ final class BatchQueue<Element>: @unchecked Sendable {
         self.limit = limit
     }
 
-    /// Adds an element, waiting while the queue is full; false if the receiver gave up.
+    /// Adds an element, waiting while the queue is full; false if the queue was closed.
     @discardableResult
     func put(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count >= limit && !closed { condition.wait() }
+        while items.count - head >= limit && !closed { condition.wait() }
         guard !closed else { return false }
         items.append(element)
         condition.broadcast()
         return true
     }
 
-    /// Takes the next element, waiting while the queue is empty.
-    func take() -> Element {
+    /// Takes the next element, waiting while the queue is empty; nil once it is closed.
+    func take() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty { condition.wait() }
-        let element = items.removeFirst()
+        while items.count == head && !closed { condition.wait() }
+        guard !closed else { return nil }
+        let element = items[head]
+        head += 1
+        // Compact now and then rather than shifting the array on every take.
+        if head >= 64 && head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
         condition.broadcast()
         return element
     }
 
-    /// Tells the sender to stop: later `put`s return false at once.
+    /// Stops the queue: pending elements are dropped, `put` returns false and `take` nil.
     func close() {
         condition.lock()
         closed = true
         items.removeAll()
+        head = 0
         condition.broadcast()
         condition.unlock()
     }

@@ -30,6 +30,16 @@ public final class Catalog {
         public var columns: [String] = []
 
         public init() {}
+
+        /// Adds rows counted separately (a file's rows in one commit group, then the next).
+        public mutating func merge(_ other: PartitionDelta) {
+            rows += other.rows
+            minStart = min(minStart, other.minStart)
+            maxStart = max(maxStart, other.maxStart)
+            minEnd = min(minEnd, other.minEnd)
+            maxEnd = max(maxEnd, other.maxEnd)
+            if !other.columns.isEmpty { columns = other.columns }
+        }
     }
 
     init(path: String, readOnly: Bool) throws(StoreError) {
@@ -126,6 +136,11 @@ public final class Catalog {
                 records: row[6].integerValue ?? 0, skipped: row[7].integerValue ?? 0, message: row[8].textValue,
                 finishedAt: row[9].integerValue)
         }
+    }
+
+    /// Runs `body` in one catalog transaction (one fsync for many files' updates).
+    func inTransaction(_ body: () throws -> Void) throws {
+        try database.transaction(body)
     }
 
     /// Records that a file's ingest is starting; its rows carry the returned id.

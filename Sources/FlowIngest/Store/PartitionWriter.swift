@@ -1,7 +1,10 @@
 import Foundation
 
-/// Writes records into one day partition: one connection, one open transaction per file,
-/// one prepared INSERT per layout, reused for every row.
+/// Writes records into one day partition: one connection, a transaction that spans several
+/// files (a commit group), one prepared INSERT per layout, reused for every row.
+///
+/// Rows carry their file's id; a file that ends up not stored has its rows deleted again
+/// (`deleteRows(ofFile:from:)`), and until the catalog marks a file stored, queries hide its rows.
 ///
 /// The `flows` table grows columns as new layouts arrive (`ALTER TABLE ... ADD COLUMN`), so a
 /// partition of default-format files carries only the 14 default columns.
@@ -12,8 +15,6 @@ final class PartitionWriter {
     private var inserts: [InsertKey: Statement] = [:]
     private var multiRowInserts: [InsertKey: Statement] = [:]
     private let dictionary: PartitionDictionary
-    /// Rows this file added, with their time ranges, for the catalog.
-    private(set) var delta = Catalog.PartitionDelta()
 
     /// Identifies a prepared INSERT: the layout plus which columns come from the S3 key.
     private struct InsertKey: Hashable {
@@ -29,7 +30,7 @@ final class PartitionWriter {
             PRAGMA page_size=16384;
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
-            PRAGMA cache_size=-4000;
+            PRAGMA cache_size=-1000;
             CREATE TABLE IF NOT EXISTS flows(file_id INTEGER NOT NULL);
             """)
         columns = try database.rows("SELECT name FROM pragma_table_info('flows')").compactMap { $0[0].textValue }
@@ -39,12 +40,14 @@ final class PartitionWriter {
     /// The columns the table has now.
     var columnNames: [String] { columns }
 
-    /// Opens the file's transaction on first use.
+    /// Opens the group's transaction on first use.
     func beginIfNeeded() throws(SQLiteError) {
-        if !database.isInTransaction {
-            try database.execute("BEGIN IMMEDIATE")
-            delta = Catalog.PartitionDelta()
-        }
+        if !database.isInTransaction { try database.execute("BEGIN IMMEDIATE") }
+    }
+
+    /// The rowid the next inserted row gets: every row a file adds from now on is at or above it.
+    func nextRowID() throws(SQLiteError) -> Int64 {
+        (try database.scalar("SELECT coalesce(max(rowid), 0) + 1 FROM flows")?.integerValue) ?? 1
     }
 
     /// How the rows of one file are inserted here: the statement and what the S3 key fills in.
@@ -92,14 +95,16 @@ final class PartitionWriter {
     /// full groups through the multi-row INSERT, the rest one by one. Text is bound without a
     /// copy, which is safe because every statement runs before the batch is released.
     func insert(
-        _ batch: RecordBatch, offsets: ArraySlice<Int>, slots: Int, fileID: Int64, plan: InsertPlan, startSlot: Int, endSlot: Int?
+        _ batch: RecordBatch, offsets: ArraySlice<Int>, slots: Int, fileID: Int64, plan: InsertPlan, startSlot: Int, endSlot: Int?,
+        delta: inout Catalog.PartitionDelta
     ) throws(SQLiteError) {
         var index = offsets.startIndex
         let group = Self.rowsPerStatement
         while offsets.endIndex - index >= group {
             for row in 0..<group {
                 var cursor = batch.cursor(at: offsets[index + row], slots: slots)
-                try bind(&cursor, to: plan.multiRow, base: Int32(row) * plan.columnsPerRow, fileID: fileID, plan: plan, startSlot: startSlot, endSlot: endSlot)
+                try bind(&cursor, to: plan.multiRow, base: Int32(row) * plan.columnsPerRow, fileID: fileID, plan: plan,
+                         startSlot: startSlot, endSlot: endSlot, delta: &delta)
             }
             try plan.multiRow.step()
             plan.multiRow.reset()
@@ -107,7 +112,7 @@ final class PartitionWriter {
         }
         while index < offsets.endIndex {
             var cursor = batch.cursor(at: offsets[index], slots: slots)
-            try bind(&cursor, to: plan.statement, base: 0, fileID: fileID, plan: plan, startSlot: startSlot, endSlot: endSlot)
+            try bind(&cursor, to: plan.statement, base: 0, fileID: fileID, plan: plan, startSlot: startSlot, endSlot: endSlot, delta: &delta)
             try plan.statement.step()
             plan.statement.reset()
             index += 1
@@ -117,7 +122,8 @@ final class PartitionWriter {
     /// Binds one record's values at parameters `base + 1 ...` and counts it in the statistics.
     @inline(__always)
     private func bind(
-        _ cursor: inout RecordCursor, to statement: Statement, base: Int32, fileID: Int64, plan: InsertPlan, startSlot: Int, endSlot: Int?
+        _ cursor: inout RecordCursor, to statement: Statement, base: Int32, fileID: Int64, plan: InsertPlan, startSlot: Int, endSlot: Int?,
+        delta: inout Catalog.PartitionDelta
     ) throws(SQLiteError) {
         statement.bind(fileID, at: base + 1)
         var start: Int64 = 0
@@ -154,24 +160,14 @@ final class PartitionWriter {
         }
     }
 
-    /// Makes the file's rows durable.
+    /// Makes the group's rows durable.
     func commit() throws(SQLiteError) {
         guard database.isInTransaction else { return }
         try database.execute("COMMIT")
-        delta.columns = columns.filter { $0 != "file_id" }
     }
 
-    /// Throws away the file's rows (and any columns it added).
-    func rollback() {
-        if database.isInTransaction { try? database.execute("ROLLBACK") }
-        // Columns added inside the rolled-back transaction are gone too.
-        columns = (try? database.rows("SELECT name FROM pragma_table_info('flows')").compactMap { $0[0].textValue }) ?? columns
-        inserts.removeAll()
-        multiRowInserts.removeAll()
-        // Values added to the dictionary in the transaction are gone too.
-        try? dictionary.reload()
-        delta = Catalog.PartitionDelta()
-    }
+    /// The columns the catalog lists for this partition (all but `file_id`).
+    var dataColumns: [String] { columns.filter { $0 != "file_id" } }
 
     /// Creates the partition's indexes if they are missing.
     ///
@@ -188,10 +184,17 @@ final class PartitionWriter {
             """)
     }
 
-    /// Deletes every row a file put here (recovery of a killed ingest).
+    /// Deletes every row a file put here (recovery of a killed ingest: a full scan).
     func deleteRows(ofFile fileID: Int64) throws(SQLiteError) -> Int {
         try database.run("DELETE FROM flows WHERE file_id = ?", [.integer(fileID)])
         return database.changes
+    }
+
+    /// Deletes the rows of a file that is not stored after all, knowing none is below `rowID`:
+    /// a scan of the few rows written since, not of the whole day.
+    func deleteRows(ofFile fileID: Int64, from rowID: Int64) throws(SQLiteError) {
+        try beginIfNeeded()
+        try database.run("DELETE FROM flows WHERE rowid >= ? AND file_id = ?", [.integer(rowID), .integer(fileID)])
     }
 
     private func insertStatement(_ key: InsertKey, rows: Int = 1) throws(SQLiteError) -> Statement {

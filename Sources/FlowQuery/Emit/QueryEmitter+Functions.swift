@@ -21,8 +21,12 @@ extension QueryEmitter {
         case ("array_agg", .athena):
             return call("array_agg")
         case ("array_agg", .spark):
-            // flowq lists DISTINCT values sorted; collect_set has no order of its own.
-            return distinct ? "array_sort(collect_set(\(args.first ?? "NULL")))" : "collect_list(\(args.first ?? "NULL"))"
+            // flowq (like Trino) keeps NULL in the array and lists DISTINCT values sorted, NULL
+            // first. collect_set/collect_list skip NULLs and have no order, so the values travel
+            // wrapped in a struct (never NULL itself) and are sorted as structs (NULL field first).
+            let value = args.first ?? "NULL"
+            return distinct ? "transform(array_sort(collect_set(named_struct('v', \(value)))), e -> e.v)"
+                : "transform(collect_list(named_struct('v', \(value))), e -> e.v)"
         case ("day_of_week", .athena), ("dow", .athena):
             return "day_of_week(\(args.first ?? "NULL"))"
         case ("day_of_week", .spark), ("dow", .spark):

@@ -140,6 +140,11 @@ public struct QueryEmitter: Sendable {
         // from the table's partition columns.
         case ("account_id", .athena): return "coalesce(\(engine.quoted("account_id")), aws_account)"
         case ("region", .athena): return "coalesce(\(engine.quoted("region")), aws_region)"
+        // Spark reads the files without partition columns; the key is in the file's own path.
+        case ("account_id", .spark):
+            return "coalesce(`account_id`, nullif(regexp_extract(input_file_name(), 'AWSLogs/(aws-account-id=)?([0-9]{12})/', 2), ''))"
+        case ("region", .spark):
+            return "coalesce(`region`, nullif(regexp_extract(input_file_name(), 'vpcflowlogs/(aws-region=)?([a-z0-9-]+)/', 2), ''))"
         default: return engine.quoted(name)
         }
     }

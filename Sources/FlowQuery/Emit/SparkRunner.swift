@@ -48,8 +48,14 @@ public struct SparkRunner: Sendable {
     public func script(for sql: String) throws(QueryError) -> String {
         let path = location.hasPrefix("s3://") ? "s3a://" + location.dropFirst(5) : location
         let base = path.hasSuffix("/") ? path : path + "/"
-        let columns = TableDDL(engine: .spark, location: location, fields: fields).columns
-            .map { "`\($0.name)` \($0.type)" }.joined(separator: ", ")
+        // Every field flowq knows is declared, those the files lack last: Spark's CSV reader fills
+        // missing trailing columns with NULL, as flowq reads a field a layout does not have.
+        var declared = TableDDL(engine: .spark, location: location, fields: fields).columns
+        for field in FlowField.allCases {
+            let name = field.headerName.replacingOccurrences(of: "-", with: "_")
+            if !declared.contains(where: { $0.name == name }) { declared.append((name, field.athenaType)) }
+        }
+        let columns = declared.map { "`\($0.name)` \($0.type)" }.joined(separator: ", ")
         let view = "CREATE TEMPORARY VIEW vpc_flow_logs (\(columns)) USING csv OPTIONS (path '\(base)AWSLogs/', sep ' ', header 'true', "
             + "nullValue '-', recursiveFileLookup 'true', pathGlobFilter '*.log*')"
         return view + ";\n" + (try QueryEmitter(engine: .spark).emit(sql)) + ";"
@@ -65,6 +71,12 @@ public struct SparkRunner: Sendable {
         var env = environment
         if env["SPARK_HOME"] == nil { env["SPARK_HOME"] = URL(fileURLWithPath: executable).deletingLastPathComponent().deletingLastPathComponent().path }
         process.environment = env
+        // spark-sql leaves derby.log, metastore_db/ and spark-warehouse/ in its working folder:
+        // give it a scratch one, not the user's. (The location is absolute by now.)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("flowq-spark-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        process.currentDirectoryURL = scratch
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -94,8 +94,21 @@ public final class Database {
     /// True while a transaction is open.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`, rolling back when it throws.
+    /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`, rolling back when it throws. Inside an
+    /// open transaction it runs in a savepoint instead, so transactions compose.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction {
+            try execute("SAVEPOINT nested")
+            do {
+                let value = try body()
+                try execute("RELEASE nested")
+                return value
+            } catch {
+                try? execute("ROLLBACK TO nested")
+                try? execute("RELEASE nested")
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let value = try body()

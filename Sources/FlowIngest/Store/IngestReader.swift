@@ -1,0 +1,78 @@
+import Foundation
+
+/// One reading thread of an ingest: takes files from its inbox, inflates and parses them, and
+/// sends each run of same-day records to the lane that owns that day.
+///
+/// `@unchecked Sendable`: its only state after `start()` is the queues, which are thread-safe.
+final class IngestReader: @unchecked Sendable {
+    let inbox = BatchQueue<FileJob>(limit: .max)
+    private let lanes: [IngestLane]
+    private let events: BatchQueue<IngestEvent>
+    private let options: IngestOptions
+    private let done = DispatchSemaphore(value: 0)
+
+    init(lanes: [IngestLane], events: BatchQueue<IngestEvent>, options: IngestOptions) {
+        self.lanes = lanes
+        self.events = events
+        self.options = options
+    }
+
+    /// Starts the reader's thread; it ends when `inbox` is closed.
+    func start(name: String) {
+        let thread = Thread { [self] in
+            while let job = inbox.take() { read(job) }
+            done.signal()
+        }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Waits for the thread to end.
+    func join() {
+        done.wait()
+    }
+
+    /// The lane writing `day`.
+    private func lane(for day: PartitionDay) -> IngestLane {
+        let count = Int32(lanes.count)
+        return lanes[Int(((day.dayNumber % count) + count) % count)]
+    }
+
+    private func read(_ job: FileJob) {
+        let reader = FlowFileReader(path: job.path, displayPath: job.displayPath, maximumLineLength: options.maximumLineLength,
+                                    lineErrorsReported: options.lineErrorsReported)
+        let key = S3Key(path: job.path)
+        var layout: FlowLayout? = nil
+        reader.run { message in
+            switch message {
+            case .layout(let found):
+                layout = found
+                return true
+            case .batch(let batch):
+                guard let layout else { return true }
+                let records = batch.recordOffsets(slots: layout.slots.count)
+                let offsets = records.map(\.offset)
+                // Runs of records of one day (usually the whole batch) go to that day's lane.
+                var runStart = 0
+                while runStart < records.count {
+                    let day = records[runStart].day
+                    var runEnd = runStart + 1
+                    while runEnd < records.count && records[runEnd].day == day { runEnd += 1 }
+                    let run = RecordRun(fileID: job.fileID, day: day, layout: layout, key: key, batch: batch, offsets: offsets[runStart..<runEnd])
+                    guard lane(for: day).inbox.put(.rows(run)) else { return false }
+                    runStart = runEnd
+                }
+                return true
+            case .finished(let summary):
+                if let layout {
+                    return events.put(.fileRead(job: job, result: .success(FileReadResult(layout: layout, summary: summary))))
+                }
+                return events.put(.fileRead(job: job, result: .failure(FileReadFailure(error: LayoutError.emptyFile))))
+            case .failed(let error):
+                if error is ReadStopped { return false }
+                return events.put(.fileRead(job: job, result: .failure(FileReadFailure(error: error))))
+            }
+        }
+    }
+}
