@@ -49,6 +49,43 @@ struct StoreTests {
         #expect(indexes == ["flows_rejected_by_port", "flows_rejected_by_source"])
     }
 
+    @Test("records of two days alternating line by line land in their days, in file order, with exact statistics")
+    func alternatingDays() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // 20,000 lines (several batches) alternating between 2024-01-04 and 2024-01-05: the two
+        // days belong to different writer lanes.
+        var text = defaultHeader + "\n"
+        for i in 0..<20_000 { text += line(i % 60_000, start: i % 2 == 0 ? 1_704_412_770 - Int64(i) : 1_704_412_800 + Int64(i), bytes: i) + "\n" }
+        let path = try folder.writeGzip("AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/01/05/a.log.gz", members: [text])
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store, options: IngestOptions(recordsPerCommit: 3_000)).ingest(paths: [path])
+        #expect(summary.recordsStored == 20_000)
+        #expect(summary.files.first?.days.map(\.isoText) == ["2024-01-04", "2024-01-05"])
+        let rows = try storedRows(store, "bytes")
+        #expect(rows == (0..<20_000).filter { $0 % 2 == 0 }.map { "2024-01-04 \($0)" } + (0..<20_000).filter { $0 % 2 == 1 }.map { "2024-01-05 \($0)" })
+        let partitions = try store.openCatalogForReading().partitions()
+        #expect(partitions.map(\.rowCount) == [10_000, 10_000])
+        let firstDay: ClosedRange<Int64> = (1_704_412_770 - 19_998)...1_704_412_770
+        let secondDay: ClosedRange<Int64> = (1_704_412_800 + 1)...(1_704_412_800 + 19_999)
+        #expect(partitions.first?.startRange == firstDay)
+        #expect(partitions.last?.startRange == secondDay)
+    }
+
+    @Test("files are dealt to the readers by the day their path names, alternate days apart")
+    func spreadByPathDay() {
+        #expect(IngestRun.pathDay("/x/AWSLogs/1/vpcflowlogs/us-east-1/2024/01/05/a.log.gz")?.isoText == "2024-01-05")
+        #expect(IngestRun.pathDay("/x/AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=r/year=2024/month=02/day=29/hour=03/a.gz")?.isoText == "2024-02-29")
+        #expect(IngestRun.pathDay("/tmp/logs/a.log") == nil)
+        let files = ["/a/2024/01/01/x", "/a/2024/01/01/y", "/a/2024/01/02/x", "/a/2024/01/03/x", "/b/plain.log"]
+        let lists = IngestRun.spread(files, over: 2)
+        #expect(Set(lists[0]).isDisjoint(with: Set(lists[1])))
+        #expect(lists.flatMap { $0 }.sorted() == Array(files.indices))
+        #expect(lists.first(where: { $0.contains(0) }) == lists.first(where: { $0.contains(1) }))   // same day, same reader
+        #expect(lists.first(where: { $0.contains(0) })?.contains(2) == false)                        // next day, the other
+        #expect(lists.first(where: { $0.contains(0) })?.contains(3) == true)
+    }
+
     @Test("region comes from the key when the layout has none")
     func regionFromKey() throws {
         let folder = try TemporaryFolder()

@@ -13,6 +13,8 @@ final class BatchQueue<Element>: @unchecked Sendable {
     private var head = 0
     private let limit: Int
     private var closed = false
+    /// Threads waiting in `put` or `take`; nobody to wake means no futex call.
+    private var waiting = 0
 
     init(limit: Int) {
         self.limit = limit
@@ -23,10 +25,10 @@ final class BatchQueue<Element>: @unchecked Sendable {
     func put(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= limit && !closed { condition.wait() }
+        while items.count - head >= limit && !closed { wait() }
         guard !closed else { return false }
         items.append(element)
-        condition.broadcast()
+        if waiting > 0 { condition.broadcast() }
         return true
     }
 
@@ -34,7 +36,7 @@ final class BatchQueue<Element>: @unchecked Sendable {
     func take() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
+        while items.count == head && !closed { wait() }
         guard !closed else { return nil }
         let element = items[head]
         head += 1
@@ -43,8 +45,15 @@ final class BatchQueue<Element>: @unchecked Sendable {
             items.removeFirst(head)
             head = 0
         }
-        condition.broadcast()
+        if waiting > 0 { condition.broadcast() }
         return element
+    }
+
+    /// Waits for a change; the caller holds the lock.
+    private func wait() {
+        waiting += 1
+        condition.wait()
+        waiting -= 1
     }
 
     /// Stops the queue: pending elements are dropped, `put` returns false and `take` nil.

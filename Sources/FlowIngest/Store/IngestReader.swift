@@ -51,17 +51,20 @@ final class IngestReader: @unchecked Sendable {
                 return true
             case .batch(let batch):
                 guard let layout else { return true }
-                let records = batch.recordOffsets(slots: layout.slots.count)
-                let offsets = records.map(\.offset)
-                // Runs of records of one day (usually the whole batch) go to that day's lane.
-                var runStart = 0
-                while runStart < records.count {
-                    let day = records[runStart].day
-                    var runEnd = runStart + 1
-                    while runEnd < records.count && records[runEnd].day == day { runEnd += 1 }
-                    let run = RecordRun(fileID: job.fileID, day: day, layout: layout, key: key, batch: batch, offsets: offsets[runStart..<runEnd])
+                // One message per day in the batch (usually one), the day's records in file
+                // order: records of two days may alternate line by line in a file that spans
+                // midnight, and a message per run would cost a wake-up every few records.
+                var days: [(day: PartitionDay, offsets: [Int])] = []
+                for record in batch.recordOffsets(slots: layout.slots.count) {
+                    if let index = days.firstIndex(where: { $0.day == record.day }) {
+                        days[index].offsets.append(record.offset)
+                    } else {
+                        days.append((record.day, [record.offset]))
+                    }
+                }
+                for (day, offsets) in days {
+                    let run = RecordRun(fileID: job.fileID, day: day, layout: layout, key: key, batch: batch, offsets: offsets[...])
                     guard lane(for: day).inbox.put(.rows(run)) else { return false }
-                    runStart = runEnd
                 }
                 return true
             case .finished(let summary):

@@ -305,8 +305,9 @@ final class IngestRun {
 
     /// The day an export path names (`.../YYYY/MM/DD/...` or `year=YYYY/month=MM/day=DD`).
     static func pathDay(_ path: String) -> PartitionDay? {
-        let parts = path.split(separator: "/").map { part in
-            part.firstIndex(of: "=").map { part[part.index(after: $0)...] } ?? part
+        let parts = path.split(separator: "/").map { (part: Substring) -> Substring in
+            guard let equals = part.firstIndex(of: "=") else { return part }
+            return part[part.index(after: equals)...]
         }
         guard parts.count >= 3 else { return nil }
         for start in 0...(parts.count - 3) {

@@ -30,7 +30,7 @@ final class PartitionWriter {
             PRAGMA page_size=16384;
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
-            PRAGMA cache_size=-1000;
+            PRAGMA cache_size=-2000;
             CREATE TABLE IF NOT EXISTS flows(file_id INTEGER NOT NULL);
             """)
         columns = try database.rows("SELECT name FROM pragma_table_info('flows')").compactMap { $0[0].textValue }
@@ -178,9 +178,13 @@ final class PartitionWriter {
     /// the table, and `file_id` in them lets SQLite apply the visibility rule without reading rows.
     func ensureIndexes() throws(SQLiteError) {
         guard ["action", "dstport", "srcaddr", "bytes"].allSatisfy(columns.contains) else { return }
+        // The build sorts in the page cache and spills to temporary files beyond it: a larger
+        // cache for the build alone keeps more of a big day's sort in memory (4 MB, then back).
         try database.execute("""
+            PRAGMA cache_size=-4000;
             CREATE INDEX IF NOT EXISTS flows_rejected_by_port ON flows(dstport, file_id) WHERE action = 2;
             CREATE INDEX IF NOT EXISTS flows_rejected_by_source ON flows(srcaddr, bytes, file_id) WHERE action = 2;
+            PRAGMA cache_size=-2000;
             """)
     }
 
