@@ -9,7 +9,8 @@ import Foundation
 /// element up when it puts it in the queue).
 final class BatchQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Taken slots are set to nil at once, so a queue never keeps a batch alive.
+    private var items: [Element?] = []
     private var head = 0
     private let limit: Int
     private var closed = false
@@ -38,7 +39,8 @@ final class BatchQueue<Element>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.count == head && !closed { wait() }
         guard !closed else { return nil }
-        let element = items[head]
+        guard let element = items[head] else { return nil }
+        items[head] = nil
         head += 1
         // Compact now and then rather than shifting the array on every take.
         if head >= 64 && head * 2 >= items.count {
