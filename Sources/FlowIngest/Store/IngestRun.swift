@@ -26,7 +26,8 @@ final class IngestRun {
     private var readers: [IngestReader] = []
 
     private var outcomes: [FileOutcome?]
-    /// File indices not yet handed out, one list per reader (files of alternate days).
+    /// File indices not yet handed out, one list per reader (files of alternate days), each
+    /// reversed so the next file is its last element.
     private var waiting: [[Int]]
     private var outstanding: [Int]
     private var readsInFlight = 0
@@ -64,7 +65,7 @@ final class IngestRun {
         self.files = files
         self.progress = progress
         outcomes = Array(repeating: nil, count: files.count)
-        waiting = Self.spread(files, over: Self.readerCount)
+        waiting = Self.spread(files, over: Self.readerCount).map { Array($0.reversed()) }
         outstanding = Array(repeating: 0, count: Self.readerCount)
         state = IngestProgress(filesDone: 0, filesTotal: files.count, records: 0, bytes: 0)
         state.started = Date()
@@ -124,9 +125,9 @@ final class IngestRun {
     private func feed() throws(StoreError) {
         for reader in readers.indices {
             while outstanding[reader] <= Self.readAhead {
-                let list = waiting[reader].isEmpty ? waiting.indices.max(by: { waiting[$0].count < waiting[$1].count })! : reader
-                guard let index = waiting[list].first else { return }
-                waiting[list].removeFirst()
+                // A reader whose days are done helps with the longest other list.
+                let list = waiting[reader].isEmpty ? (waiting.indices.max { waiting[$0].count < waiting[$1].count } ?? reader) : reader
+                guard let index = waiting[list].popLast() else { return }
                 guard let job = try begin(index) else { continue }
                 readers[reader].inbox.put(job)
                 outstanding[reader] += 1
