@@ -75,7 +75,13 @@ struct QueryCommand: AsyncParsableCommand {
 extension QueryCommand {
     /// Runs the query on Spark over the exported files and prints it as flowq would.
     func runOnSpark(_ text: String, format: OutputFormat) throws {
-        let planner = QueryPlanner(snapshot: StoreSnapshot(partitions: [], fileWatermark: 0, unfinishedFileIDs: [], extraColumns: []))
+        // The files' columns are the default format's or `--fields`; flowq types Spark's answer
+        // (and expands `*`) as it would for a store holding exactly those columns.
+        let fieldNames = fields.map { $0.split(separator: " ").map { $0.lowercased().replacingOccurrences(of: "-", with: "_") } }
+        let described = PartitionInfo(day: PartitionDay(dayNumber: 0), rowCount: 0, fileCount: 0, startRange: 0...0, endRange: nil,
+                                      columns: fieldNames ?? SampleLayout.defaultFields.map(\.columnName), sizeOnDisk: 0)
+        let planner = QueryPlanner(snapshot: StoreSnapshot(partitions: [described], fileWatermark: 0, unfinishedFileIDs: [],
+                                                           extraColumns: fieldNames ?? []))
         let columns: [ResultColumn]
         do {
             columns = try planner.plan(text).columns
@@ -85,6 +91,8 @@ extension QueryCommand {
         }
         var runner = SparkRunner(master: sparkMaster, location: location.map { $0.contains("://") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "")
         if let fields { runner.fields = fields.split(separator: " ").map(String.init) }
+        // Spark's `*` would list its table's columns; flowq's rows are labelled with its own.
+        runner.starColumns = try? planner.plan("SELECT * FROM vpc_flow_logs").columns.map(\.name)
         do {
             let rows = try runner.run(text, columns: columns)
             let writer = ResultWriter(format: format, columns: columns, style: Terminal.tableStyle, write: Terminal.output)

@@ -89,11 +89,21 @@ struct EmitterTests {
         #expect(s.contains("coalesce(`account_id`, nullif(regexp_extract(input_file_name(), 'AWSLogs/(aws-account-id=)?([0-9]{12})/', 2), ''))"))
         #expect(s.contains("coalesce(`region`, nullif(regexp_extract(input_file_name(), 'vpcflowlogs/(aws-region=)?([a-z0-9-]+)/', 2), ''))"))
         let script = try SparkRunner(location: "/data/export").script(for: "SELECT instance_id FROM flows LIMIT 1")
-        let view = try #require(script.split(separator: "\n").first)
+        let statements = script.components(separatedBy: ";\n")
+        let view = try #require(statements.first)
         // The default layout's fields come first, in file order; fields it lacks follow, read as NULL.
         #expect(view.contains("`version` int, `account_id` string, `interface_id` string"))
         #expect(view.contains("`instance_id` string"))
         #expect(view.contains("`log_status` string, `region` string"))
         #expect(view.contains("path '/data/export/AWSLogs/'"))
+        var runner = SparkRunner(location: "/data/export")
+        runner.starColumns = ["srcaddr", "date", "region"]
+        let star = try runner.script(for: "SELECT * FROM flows").components(separatedBy: ";\n")[2]
+        #expect(star.hasPrefix("SELECT `srcaddr`, to_date(timestamp_seconds(`start`)) AS `date`, coalesce(`region`, "))
+        // The view queries read fills account and region from the path.
+        #expect(statements.count == 3)
+        #expect(statements[1].contains("input_file_name(), 'vpcflowlogs/(aws-region=)?([a-z0-9-]+)/', 2), '')) AS `region`"))
+        #expect(statements[1].hasSuffix("FROM vpc_flow_logs_files"))
+        #expect(statements[2].hasPrefix("SELECT `instance_id`"))
     }
 }

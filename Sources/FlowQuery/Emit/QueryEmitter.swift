@@ -18,6 +18,9 @@ public struct QueryEmitter: Sendable {
     public let layout: TableDDL.Layout
     /// Whether the export has hourly folders.
     public let hourly: Bool
+    /// The columns `*` stands for, when it must mean what it means to flowq (its columns, in
+    /// its order, `date` included) rather than the engine's table columns; nil keeps `*`.
+    public var starColumns: [String]? = nil
 
     /// An emitter for `engine`, querying `table` made by `flowq ddl` with the same layout options.
     public init(engine: TargetEngine, table: String = "vpc_flow_logs", layout: TableDDL.Layout = .default, hourly: Bool = false) {
@@ -52,7 +55,12 @@ public struct QueryEmitter: Sendable {
         var items: [String] = []
         for item in statement.items {
             switch item {
-            case .star: items.append("*")
+            case .star:
+                guard let starColumns else { items.append("*"); continue }
+                items += starColumns.map { name in
+                    let text = column(name)
+                    return text == engine.quoted(name) ? text : "\(text) AS \(engine.quoted(name))"
+                }
             case .expression(let e, let alias):
                 let text = try expression(e)
                 items.append(alias.map { "\(text) AS \(engine.quoted($0))" } ?? text)
@@ -141,11 +149,19 @@ public struct QueryEmitter: Sendable {
         case ("account_id", .athena): return "coalesce(\(engine.quoted("account_id")), aws_account)"
         case ("region", .athena): return "coalesce(\(engine.quoted("region")), aws_region)"
         // Spark reads the files without partition columns; the key is in the file's own path.
-        case ("account_id", .spark):
-            return "coalesce(`account_id`, nullif(regexp_extract(input_file_name(), 'AWSLogs/(aws-account-id=)?([0-9]{12})/', 2), ''))"
-        case ("region", .spark):
-            return "coalesce(`region`, nullif(regexp_extract(input_file_name(), 'vpcflowlogs/(aws-region=)?([a-z0-9-]+)/', 2), ''))"
+        case ("account_id", .spark), ("region", .spark):
+            return Self.sparkColumnFromPath(name) ?? engine.quoted(name)
         default: return engine.quoted(name)
+        }
+    }
+
+    /// Spark SQL for `account_id` or `region` that falls back on the S3 key in the file's path
+    /// when the file lacks the field, as flowq does at ingest; nil for other columns.
+    public static func sparkColumnFromPath(_ name: String) -> String? {
+        switch name {
+        case "account_id": return "coalesce(`account_id`, nullif(regexp_extract(input_file_name(), 'AWSLogs/(aws-account-id=)?([0-9]{12})/', 2), ''))"
+        case "region": return "coalesce(`region`, nullif(regexp_extract(input_file_name(), 'vpcflowlogs/(aws-region=)?([a-z0-9-]+)/', 2), ''))"
+        default: return nil
         }
     }
 

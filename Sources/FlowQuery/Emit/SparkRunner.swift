@@ -18,6 +18,8 @@ public struct SparkRunner: Sendable {
     public var fields: [String]
     /// The environment (for SPARK_HOME, JAVA_HOME and PATH).
     public var environment: [String: String]
+    /// flowq's columns for `SELECT *`, so Spark returns the same columns in the same order.
+    public var starColumns: [String]? = nil
 
     /// A runner; `fields` defaults to the version 2 default format.
     public init(master: String = "local[*]", location: String, fields: [String] = SampleLayout.defaultFields.map(\.headerName),
@@ -56,9 +58,17 @@ public struct SparkRunner: Sendable {
             if !declared.contains(where: { $0.name == name }) { declared.append((name, field.athenaType)) }
         }
         let columns = declared.map { "`\($0.name)` \($0.type)" }.joined(separator: ", ")
-        let view = "CREATE TEMPORARY VIEW vpc_flow_logs (\(columns)) USING csv OPTIONS (path '\(base)AWSLogs/', sep ' ', header 'true', "
-            + "nullValue '-', recursiveFileLookup 'true', pathGlobFilter '*.log*')"
-        return view + ";\n" + (try QueryEmitter(engine: .spark).emit(sql)) + ";"
+        let files = "CREATE TEMPORARY VIEW vpc_flow_logs_files (\(columns)) USING csv OPTIONS (path '\(base)AWSLogs/', sep ' ', "
+            + "header 'true', nullValue '-', recursiveFileLookup 'true', pathGlobFilter '*.log*')"
+        // The view queries see fills account and region from the path, so `SELECT *` shows
+        // them as flowq does.
+        let selected = declared.map { column in
+            QueryEmitter.sparkColumnFromPath(column.name).map { "\($0) AS `\(column.name)`" } ?? "`\(column.name)`"
+        }
+        let view = "CREATE TEMPORARY VIEW vpc_flow_logs AS SELECT \(selected.joined(separator: ", ")) FROM vpc_flow_logs_files"
+        var emitter = QueryEmitter(engine: .spark)
+        emitter.starColumns = starColumns
+        return files + ";\n" + view + ";\n" + (try emitter.emit(sql)) + ";"
     }
 
     /// Runs `sql` on Spark; the rows come back typed by `columns` (from flowq's own plan).
@@ -92,8 +102,8 @@ public struct SparkRunner: Sendable {
             throw Failure(message: "spark-sql failed (exit \(process.terminationStatus)):\n\(tail)")
         }
         var lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        // The view's statement prints its own header; then the query's header and rows.
-        if lines.first == "Response code" { lines.removeFirst() }
+        // Each view's statement prints its own header; then come the query's header and rows.
+        while lines.first == "Response code" { lines.removeFirst() }
         if !lines.isEmpty { lines.removeFirst() } // the query's header
         return lines.filter { !$0.isEmpty }.map { line in
             zip(line.split(separator: "\t", omittingEmptySubsequences: false), columns).map { text, column in
