@@ -165,11 +165,17 @@ final class IngestRun {
         }
     }
 
-    private func complete(_ index: Int, _ outcome: FileOutcome) {
+    /// Records a file's outcome; `counted` when progress already counted it (when it was read).
+    private func complete(_ index: Int, _ outcome: FileOutcome, counted: Bool = false) {
         outcomes[index] = outcome
+        if !counted { count(records: outcome.records, bytes: outcome.bytesRead) }
+    }
+
+    /// Progress moves as files are read, not as their groups commit, so it never stalls.
+    private func count(records: Int64, bytes: Int64) {
         state.filesDone += 1
-        state.records += outcome.records
-        state.bytes += outcome.bytesRead
+        state.records += records
+        state.bytes += bytes
         progress?(state)
     }
 
@@ -201,6 +207,7 @@ final class IngestRun {
     private func decide(_ job: FileJob, _ result: Result<FileReadResult, FileReadFailure>) throws(StoreError) {
         let next = groupSent + 1
         let read = try? result.get()
+        count(records: read?.summary.records ?? 0, bytes: Int64(read?.summary.rawBytes ?? 0))
         func drop(_ resolution: Resolution) {
             for lane in lanes { lane.inbox.put(.discard(fileID: job.fileID)) }
             resolutions.append((job, resolution, next, read))
@@ -288,7 +295,7 @@ final class IngestRun {
         } catch {
             throw .io(error.localizedDescription, errno: EIO)
         }
-        for (index, outcome) in done { complete(index, outcome) }
+        for (index, outcome) in done { complete(index, outcome, counted: true) }
     }
 
     // MARK: Helpers
