@@ -19,8 +19,9 @@ enum LaneMessage: Sendable {
     case rows(RecordRun)
     /// The file will not be stored: delete whatever rows of it this lane wrote.
     case discard(fileID: Int64)
-    /// Commit every open partition, then report the group's per-file statistics.
-    case commit(group: Int)
+    /// Commit every open partition, then report the group's per-file statistics. `settled`
+    /// lists the files decided since the previous commit: none of them will be discarded later.
+    case commit(group: Int, settled: [Int64])
     /// Commit, build the indexes of the days this run wrote, close, and report.
     case finish
 }
@@ -64,8 +65,8 @@ struct FileReadFailure: Error, @unchecked Sendable {
 /// commit group): far fewer fsyncs than a commit per file. A file's rows become visible only
 /// when the catalog marks it stored, after the group holding its last rows has committed.
 ///
-/// `@unchecked Sendable`: after `start()`, `writers`, `firstRowIDs` and `deltas` are touched
-/// only by the lane's own thread; the coordinator talks to it only through `inbox`.
+/// `@unchecked Sendable`: after `start()`, its dictionaries and writers are touched only by the
+/// lane's own thread; the coordinator talks to it only through `inbox`.
 final class IngestLane: @unchecked Sendable {
     let index: Int
     let inbox: BatchQueue<LaneMessage>
@@ -116,10 +117,11 @@ final class IngestLane: @unchecked Sendable {
                 switch message {
                 case .rows(let run): try insert(run)
                 case .discard(let fileID): try discard(fileID)
-                case .commit(let group):
+                case .commit(let group, let settled):
                     try commitAll()
                     events.put(.committed(group: group, deltas: deltas))
                     deltas.removeAll(keepingCapacity: true)
+                    for fileID in settled { forget(fileID) }
                 case .finish:
                     try commitAll()
                     for day in daysWritten.sorted() { try writer(for: day).ensureIndexes() }
@@ -162,6 +164,7 @@ final class IngestLane: @unchecked Sendable {
             try writer(for: day).deleteRows(ofFile: fileID, from: rowID)
         }
         forget(fileID)
+        deltas[fileID] = nil
         // Earlier groups may have reported rows of it; the coordinator drops those.
     }
 
@@ -172,15 +175,11 @@ final class IngestLane: @unchecked Sendable {
                 deltas[fileID]?[day]?.columns = writer.dataColumns
             }
         }
-        // A file whose rows are all committed needs no discard bookkeeping beyond the group it
-        // may still be discarded in; plans are per file, so drop those of finished files.
-        let live = Set(deltas.keys)
-        plans = plans.filter { live.contains($0.key.fileID) }
     }
 
+    /// Drops what the lane keeps for a file that can no longer be discarded (or just was).
     private func forget(_ fileID: Int64) {
         firstRowIDs[fileID] = nil
-        deltas[fileID] = nil
         plans = plans.filter { $0.key.fileID != fileID }
     }
 

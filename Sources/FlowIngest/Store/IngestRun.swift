@@ -51,6 +51,8 @@ final class IngestRun {
     private var groupSent = 0
     private var acks: [Int: Int] = [:]
     private var recordsSinceCommit: Int64 = 0
+    /// Files decided since the last commit was sent (the lanes may forget them after it).
+    private var settledSinceCommit: [Int64] = []
     private var state: IngestProgress
 
     static let laneCount = 2
@@ -207,6 +209,7 @@ final class IngestRun {
     private func decide(_ job: FileJob, _ result: Result<FileReadResult, FileReadFailure>) throws(StoreError) {
         let next = groupSent + 1
         let read = try? result.get()
+        settledSinceCommit.append(job.fileID)
         count(records: read?.summary.records ?? 0, bytes: Int64(read?.summary.rawBytes ?? 0))
         func drop(_ resolution: Resolution) {
             for lane in lanes { lane.inbox.put(.discard(fileID: job.fileID)) }
@@ -248,7 +251,8 @@ final class IngestRun {
     private func sendCommit() {
         groupSent += 1
         recordsSinceCommit = 0
-        for lane in lanes { lane.inbox.put(.commit(group: groupSent)) }
+        for lane in lanes { lane.inbox.put(.commit(group: groupSent, settled: settledSinceCommit)) }
+        settledSinceCommit.removeAll()
     }
 
     /// Writes the catalog for every file whose group has committed, in one transaction.
