@@ -137,6 +137,34 @@ struct StoreTests {
         #expect(try store.openCatalogForReading().partitions().first?.rowCount == 1)
     }
 
+    @Test("a file dropped after some of its rows were committed leaves no row behind", arguments: [1, 2_000])
+    func droppedAfterCommit(recordsPerCommit: Int64) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // Small commit groups: groups commit while the big file is still being read, so some of
+        // its rows are committed before it turns out truncated; a copy of a good file is dropped too.
+        var paths: [String] = []
+        for i in 1...6 { paths.append(try folder.writeGzip("good\(i).log.gz", members: [defaultHeader + "\n" + line(i) + "\n"])) }
+        let big = defaultHeader + "\n" + (0..<40_000).map { line(100 + $0 % 50_000, bytes: $0) }.joined(separator: "\n")
+        let full = try folder.writeGzip("full.log.gz", members: [big])
+        let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        let truncated = folder.path("truncated.log.gz")
+        try data.prefix(data.count * 9 / 10).write(to: URL(fileURLWithPath: truncated))
+        try FileManager.default.removeItem(atPath: full)
+        let copy = folder.path("copy-of-good1.log.gz")
+        try FileManager.default.copyItem(atPath: paths[0], toPath: copy)
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store, options: IngestOptions(recordsPerCommit: recordsPerCommit))
+            .ingest(paths: [paths[0], paths[1], truncated, paths[2], copy, paths[3], paths[4], paths[5]])
+        #expect(summary.storedCount == 6)
+        #expect(summary.rejected.map(\.path) == [truncated])
+        #expect(summary.alreadyPresentCount == 1)
+        // The partition holds exactly the six good rows: nothing of the truncated file or the copy.
+        #expect(try storedRows(store).sorted() == (1...6).map { "2024-01-05 \($0) 443 100" })
+        #expect(try store.openCatalogForReading().partitions().map(\.rowCount) == [6])
+        #expect(try StoreChecker(store: store).run().problems.isEmpty)
+    }
+
     @Test("malformed lines are skipped and counted with file:line; --strict rejects the file")
     func malformedLines() throws {
         let folder = try TemporaryFolder()
