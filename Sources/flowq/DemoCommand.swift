@@ -50,6 +50,16 @@ struct DemoCommand: AsyncParsableCommand {
         let summary: IngestSummary
         do {
             summary = try Ingestor(store: flowStore).ingest(paths: [samplesPath])
+        } catch StoreError.otherFormat(_, let found) where store == nil {
+            // The default demo store holds nothing but the samples: an older flowq's is rebuilt.
+            Terminal.message("the demo store at \(storeURL.path) is of store format \(found ?? "unknown"); rebuilding it")
+            do {
+                try FileManager.default.removeItem(at: storeURL)
+                summary = try Ingestor(store: flowStore).ingest(paths: [samplesPath])
+            } catch {
+                Terminal.message("error: \(error.localizedDescription)")
+                throw ExitStatus.failure
+            }
         } catch {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure

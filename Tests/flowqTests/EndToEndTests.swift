@@ -1,3 +1,4 @@
+import FlowIngest
 import Foundation
 import Testing
 
@@ -164,6 +165,27 @@ struct EndToEndTests {
         #expect(result.stdout.contains("Rejected HTTPS flows"))
         #expect(result.stdout.contains("9 stored"))
         #expect(!result.stdout.contains("error"))
+    }
+
+    @Test("a store of another format: a clear error for a user's store; the default demo store is rebuilt")
+    func otherFormat() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        // A store left by an older flowq: its catalog says format 1.
+        let old = scratch.path("data/flowq-demo")
+        try FileManager.default.createDirectory(atPath: old, withIntermediateDirectories: true)
+        let catalog = try Database(path: old + "/catalog.db")
+        try catalog.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('format', '1');")
+        let query = try CommandRunner.run(["query", "--store", old, "SELECT count(*) FROM flows"])
+        #expect(query.status == 1)
+        #expect(query.stderr.contains("is a flowq store of format 1, this flowq reads format 2: ingest the files again into a new store"))
+        let samples = CommandRunner.packageRoot.appendingPathComponent("samples").path
+        let explicit = try CommandRunner.run(["demo", "--store", old, "--samples", samples])
+        #expect(explicit.status == 1, "a store named by the user is never deleted")
+        let demo = try CommandRunner.run(["demo", "--samples", samples], environment: ["XDG_DATA_HOME": scratch.path("data")])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stderr.contains("is of store format 1; rebuilding it"))
+        #expect(demo.stdout.contains("9 stored"))
     }
 }
 

@@ -51,7 +51,7 @@ public final class Catalog {
             }
             let version = try database.scalar("SELECT value FROM meta WHERE key = 'format'")?.textValue
             guard version == String(FlowStore.formatVersion) else {
-                throw StoreError.notAStore("\(path) is a flowq store of format \(version ?? "unknown"), this flowq reads format \(FlowStore.formatVersion)")
+                throw StoreError.otherFormat(path: path, found: version)
             }
         } catch let error as StoreError {
             throw error

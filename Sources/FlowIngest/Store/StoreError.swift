@@ -6,8 +6,10 @@ public enum StoreError: Error, LocalizedError, Sendable {
     case io(String, errno: Int32)
     /// Another process holds the store's write lock.
     case locked(String)
-    /// The folder is not a flowq store, or one of another format version.
+    /// The folder is not a flowq store.
     case notAStore(String)
+    /// The store was written by a flowq with another store format (`found`, when it says).
+    case otherFormat(path: String, found: String?)
     /// SQLite failed on the catalog or a partition.
     case sqlite(SQLiteError)
 
@@ -17,8 +19,13 @@ public enum StoreError: Error, LocalizedError, Sendable {
         case .io(let what, let code): return "\(what): \(String(cString: strerror(code)))"
         case .locked(let message): return message
         case .notAStore(let message): return message
+        case .otherFormat(let path, let found):
+            return "\(path) is a flowq store of format \(found ?? "unknown"), this flowq reads format \(FlowStore.formatVersion): "
+                + "ingest the files again into a new store (--store NEW_FOLDER)"
         case .sqlite(let error):
-            if error.isDiskFull { return "the disk is full (\(error.localizedDescription)); nothing of the current file was kept" }
+            if error.isDiskFull {
+                return "the disk is full (\(error.localizedDescription)); files not yet stored were not kept: free some space and run the ingest again to read them"
+            }
             if error.isReadOnly { return "the store cannot be written (\(error.localizedDescription))" }
             return error.localizedDescription
         }
