@@ -24,14 +24,11 @@ final class PartitionDictionary {
         try database.execute("CREATE TABLE IF NOT EXISTS dict(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE)")
         insert = try database.prepare("INSERT INTO dict(value) VALUES (?)")
         slots = Array(repeating: nil, count: 1024)
-        try reload()
+        try load()
     }
 
-    /// Reads the table again (after a rollback dropped values added in the transaction).
-    func reload() throws(SQLiteError) {
-        slots = Array(repeating: nil, count: slots.count)
-        count = 0
-        arena.removeAll(keepingCapacity: true)
+    /// Reads the table into the lookup (values added since live in both).
+    private func load() throws(SQLiteError) {
         for row in try database.rows("SELECT id, value FROM dict") {
             guard let id = row[0].integerValue, var text = row[1].textValue else { continue }
             text.withUTF8 { add(UnsafeRawBufferPointer($0), id: id) }

@@ -178,13 +178,9 @@ final class PartitionWriter {
     /// the table, and `file_id` in them lets SQLite apply the visibility rule without reading rows.
     func ensureIndexes() throws(SQLiteError) {
         guard ["action", "dstport", "srcaddr", "bytes"].allSatisfy(columns.contains) else { return }
-        // The build sorts in the page cache and spills to temporary files beyond it: a larger
-        // cache for the build alone keeps more of a big day's sort in memory (4 MB, then back).
         try database.execute("""
-            PRAGMA cache_size=-4000;
             CREATE INDEX IF NOT EXISTS flows_rejected_by_port ON flows(dstport, file_id) WHERE action = 2;
             CREATE INDEX IF NOT EXISTS flows_rejected_by_source ON flows(srcaddr, bytes, file_id) WHERE action = 2;
-            PRAGMA cache_size=-2000;
             """)
     }
 

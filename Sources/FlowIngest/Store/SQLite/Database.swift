@@ -97,25 +97,14 @@ public final class Database {
     /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`, rolling back when it throws. Inside an
     /// open transaction it runs in a savepoint instead, so transactions compose.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        if isInTransaction {
-            try execute("SAVEPOINT nested")
-            do {
-                let value = try body()
-                try execute("RELEASE nested")
-                return value
-            } catch {
-                try? execute("ROLLBACK TO nested")
-                try? execute("RELEASE nested")
-                throw error
-            }
-        }
-        try execute("BEGIN IMMEDIATE")
+        let nested = isInTransaction
+        try execute(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE")
         do {
             let value = try body()
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE nested" : "COMMIT")
             return value
         } catch {
-            try? execute("ROLLBACK")
+            try? execute(nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK")
             throw error
         }
     }
