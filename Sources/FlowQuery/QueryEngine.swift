@@ -13,20 +13,21 @@ public struct QueryEngine: Sendable {
 
     /// Plans `sql` against the store as it is now.
     public func plan(_ sql: String, now: Date = Date()) throws -> QueryPlan {
-        let snapshot = try store.openCatalogForReading().snapshot()
+        let snapshot = try store.snapshot()
         return try QueryPlanner(snapshot: snapshot, now: now).plan(sql)
     }
 
-    /// Runs `sql` and writes the answer in `format` to `output`; returns the row count.
+    /// Runs `sql` and writes the answer in `format` to `output`; returns the row count. An
+    /// error thrown by `output` (it cannot write) stops the query and is rethrown.
     @discardableResult
     public func run(
         _ sql: String, format: OutputFormat, options: ExecutionOptions = ExecutionOptions(),
-        style: ResultWriter.TableStyle = ResultWriter.TableStyle(), output: @escaping (String) -> Void
-    ) async throws -> Int {
+        style: ResultWriter.TableStyle = ResultWriter.TableStyle(), output: @escaping (String) throws -> Void
+    ) throws -> Int {
         let plan = try plan(sql)
-        let writer = ResultWriter(format: format, columns: plan.columns, style: style, write: output)
-        try await QueryExecutor(store: store).execute(plan, options: options) { writer.add($0) }
-        writer.finish()
+        let writer = try ResultWriter(format: format, columns: plan.columns, style: style, write: output)
+        try QueryExecutor(store: store).execute(plan, options: options) { try writer.add($0) }
+        try writer.finish()
         return writer.count
     }
 }

@@ -25,10 +25,13 @@ struct CheckCommand: ParsableCommand {
             throw ExitStatus.failure
         }
         for problem in report.problems { Terminal.message("problem: \(problem)") }
+        for day in report.interruptedPrunes {
+            Terminal.message("note: a prune of \(day.isoText) was interrupted; queries no longer see the day and the next ingest or prune deletes its files")
+        }
         for path in report.pendingFiles {
             Terminal.message("note: the ingest of \(path) was interrupted; its rows are hidden and the next ingest removes them")
         }
-        Terminal.output("checked \(report.partitions) partition(s), \(report.rows.formatted()) rows, \(report.storedFiles) stored file(s): \(report.problems.isEmpty ? "consistent" : "\(report.problems.count) problem(s)")\n")
+        try Terminal.output("checked \(report.partitions) partition(s), \(report.rows.formatted()) rows, \(report.storedFiles) stored file(s): \(report.problems.isEmpty ? "consistent" : "\(report.problems.count) problem(s)")\n")
         if !report.problems.isEmpty { throw ExitStatus.failure }
     }
 }

@@ -4,7 +4,7 @@ import FlowQuery
 import Foundation
 
 /// `flowq demo`: ingests the bundled samples and runs the example questions.
-struct DemoCommand: AsyncParsableCommand {
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Ingest the bundled samples into a demo store and run example queries.",
@@ -35,7 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
          "SELECT srcaddr, dstaddr, dstport, action FROM flows WHERE contains('2001:db8::/32', cast(srcaddr AS IPADDRESS)) LIMIT 5"),
     ]
 
-    func run() async throws {
+    func run() throws {
         let storeURL: URL
         if let store {
             storeURL = URL(fileURLWithPath: (store as NSString).expandingTildeInPath)
@@ -64,15 +64,15 @@ struct DemoCommand: AsyncParsableCommand {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure
         }
-        Terminal.output(IngestReport(summary: summary, store: flowStore).text + "\n")
+        try Terminal.output(IngestReport(summary: summary, store: flowStore).text + "\n")
         let engine = QueryEngine(store: flowStore)
         for (title, sql) in Self.questions {
-            Terminal.output("\n== \(title)\n\(sql)\n\n")
-            try await QueryText.reportingErrors(sql) {
-                try await engine.run(sql, format: .table, style: Terminal.tableStyle, output: Terminal.output)
+            try Terminal.output("\n== \(title)\n\(sql)\n\n")
+            try QueryText.reportingErrors(sql) {
+                try engine.run(sql, format: .table, style: Terminal.tableStyle, output: { try Terminal.output($0) })
             }
         }
-        Terminal.output("""
+        try Terminal.output("""
 
             Try your own questions:
               swift run flowq query --store \(storeURL.path) "SELECT action, count(*) FROM flows GROUP BY action"

@@ -46,12 +46,14 @@ struct EmitCommand: ParsableCommand {
     func run() throws {
         let text = try QueryText.read(argument: sql, file: file)
         let emitter = QueryEmitter(engine: engineOptions.target, table: engineOptions.table, layout: engineOptions.tableLayout, hourly: engineOptions.hourly)
+        let emitted: String
         do {
-            Terminal.output(try emitter.emit(text) + ";\n")
+            emitted = try emitter.emit(text)
         } catch {
             Terminal.message(error.rendered(query: text))
             throw ExitStatus.invalidQuery
         }
+        try Terminal.output(emitted + ";\n")
     }
 }
 
@@ -106,6 +108,6 @@ struct DdlCommand: ParsableCommand {
         if let accountList, !accountList.isEmpty { ddl.accounts = accountList }
         if let regionList, !regionList.isEmpty { ddl.regions = regionList }
         if let first { ddl.firstDay = first }
-        Terminal.output(ddl.render() + ";\n")
+        try Terminal.output(ddl.render() + ";\n")
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FlowQuery
 
 /// `flowq explain`: shows how a query would run, without running it.
-struct ExplainCommand: AsyncParsableCommand {
+struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Show the plan of a query: partitions read and skipped (and why), each partition's SQL, the merge.",
@@ -22,10 +22,10 @@ struct ExplainCommand: AsyncParsableCommand {
         if sql == nil && file == nil { throw ValidationError("give the query as an argument or with --file") }
     }
 
-    func run() async throws {
+    func run() throws {
         let text = try QueryText.read(argument: sql, file: file)
         let engine = QueryEngine(store: storeOptions.resolved)
-        let plan = try await QueryText.reportingErrors(text) { try engine.plan(text) }
-        Terminal.output(plan.explanation + "\n")
+        let plan = try QueryText.reportingErrors(text) { try engine.plan(text) }
+        try Terminal.output(plan.explanation + "\n")
     }
 }

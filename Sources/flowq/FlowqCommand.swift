@@ -1,9 +1,11 @@
 import ArgumentParser
+import Foundation
+import FlowQuery
 import FlowIngest
 
 /// `flowq`: VPC flow log analytics on one machine.
 @main
-struct FlowqCommand: AsyncParsableCommand {
+struct FlowqCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowq",
         abstract: "Ingest AWS VPC flow logs into a partitioned SQLite store and query them with Athena-style SQL.",
@@ -21,6 +23,36 @@ struct FlowqCommand: AsyncParsableCommand {
             """,
         subcommands: [IngestCommand.self, QueryCommand.self, ExplainCommand.self, ReportCommand.self, DemoCommand.self, SampleCommand.self, StatusCommand.self, CheckCommand.self, PruneCommand.self, EmitCommand.self, DdlCommand.self]
     )
+}
+
+extension FlowqCommand {
+    /// Parses and runs a command, then chooses the exit status, also for output that could
+    /// not be written: a full disk under a log or a result file is an error (status 1), never
+    /// a crash or a silent success; a reader that went away (`| head`) ends the output quietly.
+    static func main() {
+        // write(2) returns EPIPE instead of the signal killing the process mid-write.
+        signal(SIGPIPE, SIG_IGN)
+        var status: Int32 = 0
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as OutputError {
+            if !error.isBrokenPipe {
+                Terminal.message("error: \(error.localizedDescription)")
+                status = ExitStatus.failure.rawValue
+            }
+        } catch let code as ExitCode {
+            status = code.rawValue
+        } catch {
+            exit(withError: error)
+        }
+        if status == 0, let failure = Terminal.outputFailure, !failure.isBrokenPipe {
+            Terminal.message("error: \(failure.localizedDescription)")
+            status = ExitStatus.failure.rawValue
+        }
+        if status == 0, Terminal.messageFailure != nil { status = ExitStatus.failure.rawValue }
+        Foundation.exit(status)
+    }
 }
 
 /// The `--store` option every store command shares.
@@ -42,4 +74,25 @@ enum ExitStatus {
     static let filesRejected = ExitCode(3)
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     static let interrupted = ExitCode(130)
+
+    /// The status for a query error, chosen by its kind.
+    static func forQuery(_ error: QueryError) -> ExitCode {
+        switch error.kind {
+        case .interrupted: return interrupted
+        case .execution: return failure
+        case .syntax, .unsupported, .refused, .unknownName, .type: return invalidQuery
+        }
+    }
+}
+
+/// `--timeout SECONDS`: a positive, finite number of seconds, at most about four months.
+enum TimeoutOption {
+    /// The longest timeout accepted.
+    static let maximum: Double = 10_000_000
+
+    static func validate(_ seconds: Double) throws {
+        guard seconds.isFinite, seconds > 0, seconds <= maximum else {
+            throw ValidationError("--timeout takes a number of seconds from more than 0 to \(Int(maximum).formatted()), not \(seconds)")
+        }
+    }
 }

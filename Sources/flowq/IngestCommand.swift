@@ -79,12 +79,16 @@ struct IngestReport {
             if case .ignored(let reason) = file.status {
                 lines.append("ignored \(file.path): \(reason)")
             }
+            if case .unchangedSinceRejected(let reason, let when) = file.status {
+                let date = when.map { " on " + ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? ""
+                lines.append("still rejected \(file.path) (unchanged since it was rejected\(date); not read again): \(reason)")
+            }
         }
         let seconds = max(summary.seconds, 0.000_001)
         let rate = Double(summary.recordsStored) / seconds
         lines.append("""
             ingested \(summary.files.count) file(s) into \(store.url.path) in \(String(format: "%.2f", summary.seconds)) s: \
-            \(summary.storedCount) stored, \(summary.alreadyPresentCount) already present, \(summary.rejected.count) rejected\(summary.ignored.isEmpty ? "" : ", \(summary.ignored.count) ignored"); \
+            \(summary.storedCount) stored, \(summary.alreadyPresentCount) already present, \(summary.rejected.count) rejected\(summary.stillRejected.isEmpty ? "" : ", \(summary.stillRejected.count) still rejected")\(summary.ignored.isEmpty ? "" : ", \(summary.ignored.count) ignored"); \
             \(summary.recordsStored.formatted()) records (\(Int(rate).formatted())/s), \(summary.linesSkipped.formatted()) malformed line(s) skipped
             """)
         return lines.joined(separator: "\n")

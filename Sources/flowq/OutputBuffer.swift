@@ -1,13 +1,9 @@
 import Foundation
 
 /// Collects result text and writes it to standard output in large blocks: one `write(2)` per
-/// 64 KiB instead of one per row.
-///
-/// `@unchecked Sendable`: the query engine calls `append` from the one task that runs the
-/// merge, and `flush` runs after it returns; the lock makes that ordering safe anyway.
-final class OutputBuffer: @unchecked Sendable {
+/// 64 KiB instead of one per row. A write that fails throws, which stops the query.
+final class OutputBuffer {
     private var bytes: [UInt8] = []
-    private let lock = NSLock()
     private static let flushSize = 64 * 1024
 
     init() {
@@ -15,27 +11,18 @@ final class OutputBuffer: @unchecked Sendable {
     }
 
     /// Adds text, writing out when the buffer is full.
-    func append(_ text: String) {
-        lock.lock()
+    func append(_ text: String) throws {
         bytes.append(contentsOf: text.utf8)
-        let full = bytes.count >= Self.flushSize
-        lock.unlock()
-        if full { flush() }
+        if bytes.count >= Self.flushSize { try flush() }
     }
 
     /// Writes out whatever is buffered.
-    func flush() {
-        lock.lock()
-        defer { lock.unlock() }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Foundation.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-            if written <= 0 {
-                if errno == EINTR { continue }
-                break // a closed pipe (`| head`): stop writing, as other tools do
-            }
-            offset += written
-        }
-        bytes.removeAll(keepingCapacity: true)
+    func flush() throws {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        let failure = bytes.withUnsafeBytes { Terminal.write($0, to: STDOUT_FILENO, name: "standard output") }
+        if let failure { throw failure }
     }
 }
+
+@available(*, unavailable)
+extension OutputBuffer: Sendable {}

@@ -18,12 +18,12 @@ final class ProgressLine {
             + String(format: "%.1f MB/s  ETA %d:%02d", rate, Int(left) / 60, Int(left) % 60)
         let padding = String(repeating: " ", count: max(0, lastWidth - text.count))
         lastWidth = text.count
-        FileHandle.standardError.write(Data(("\r" + text + padding).utf8))
+        Terminal.progress("\r" + text + padding)
     }
 
     /// Removes the line before the summary is printed.
     func clear() {
         guard lastWidth > 0 else { return }
-        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: lastWidth) + "\r").utf8))
+        Terminal.progress("\r" + String(repeating: " ", count: lastWidth) + "\r")
     }
 }

@@ -27,7 +27,9 @@ struct PruneCommand: ParsableCommand {
 
     func validate() throws {
         guard (olderThan == nil) != (before == nil) else { throw ValidationError("give exactly one of --older-than or --before") }
-        if let olderThan, Self.days(olderThan) == nil { throw ValidationError("--older-than takes a number of days such as 90d, not '\(olderThan)'") }
+        if let olderThan, Self.days(olderThan) == nil {
+            throw ValidationError("--older-than takes a number of days from 0 to \(Self.maximumDays.formatted()) such as 90d, not '\(olderThan)'")
+        }
         if let before, PartitionDay(before) == nil { throw ValidationError("--before takes a date such as 2024-01-01, not '\(before)'") }
     }
 
@@ -40,11 +42,14 @@ struct PruneCommand: ParsableCommand {
             throw ExitStatus.failure
         }
         do {
-            let result = try Pruner(store: store).prune(before: cutoff, dryRun: dryRun)
+            let result = try Retention(store: store).prune(before: cutoff, dryRun: dryRun)
             if !quiet {
                 let verb = dryRun ? "would drop" : "dropped"
                 let days = result.days.isEmpty ? "no partition" : "\(result.days.count) day(s) from \(result.days[0].isoText) to \(result.days[result.days.count - 1].isoText)"
                 Terminal.message("\(verb) \(days) before \(cutoff.isoText): \(result.rows.formatted()) records, \(ByteCountFormatter.string(fromByteCount: result.bytes, countStyle: .file))")
+            }
+            if !result.filesLeft.isEmpty {
+                Terminal.message("note: queries kept running, so the files of \(result.filesLeft.count) dropped day(s) are not deleted yet; queries no longer see those days, and the next ingest or prune deletes the files")
             }
         } catch {
             Terminal.message("error: \(error.localizedDescription)")
@@ -52,9 +57,13 @@ struct PruneCommand: ParsableCommand {
         }
     }
 
+    /// The longest age accepted: beyond any flow log (AWS started them in 2015) but small
+    /// enough that the cutoff day is a real date.
+    static let maximumDays = 1_000_000
+
     /// `90d` or `90` as a number of days.
     static func days(_ text: String) -> Int? {
         let digits = text.hasSuffix("d") ? String(text.dropLast()) : text
-        return Int(digits).flatMap { $0 >= 0 ? $0 : nil }
+        return Int(digits).flatMap { $0 >= 0 && $0 <= maximumDays ? $0 : nil }
     }
 }

@@ -4,7 +4,7 @@ import FlowQuery
 import Foundation
 
 /// `flowq query`: runs one SELECT and prints the answer.
-struct QueryCommand: AsyncParsableCommand {
+struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
         abstract: "Run an Athena-style SELECT over the store.",
@@ -46,12 +46,12 @@ struct QueryCommand: AsyncParsableCommand {
         if let format, OutputFormat(rawValue: format) == nil {
             throw ValidationError("--format must be table, csv, json or ndjson, not '\(format)'")
         }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        if let timeout { try TimeoutOption.validate(timeout) }
         guard ["local", "spark"].contains(engine) else { throw ValidationError("--engine must be local or spark, not '\(engine)'") }
         if engine == "spark" && location == nil { throw ValidationError("--engine spark needs --location: the folder or s3a:// prefix holding AWSLogs/") }
     }
 
-    func run() async throws {
+    func run() throws {
         let text = try QueryText.read(argument: sql, file: file)
         let outputFormat = format.flatMap(OutputFormat.init(rawValue:)) ?? (Terminal.stdoutIsTerminal ? .table : .csv)
         if engine == "spark" {
@@ -59,16 +59,16 @@ struct QueryCommand: AsyncParsableCommand {
             return
         }
         var options = ExecutionOptions()
-        options.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
+        options.timeout = timeout
         let engine = QueryEngine(store: storeOptions.resolved)
         // Ctrl-C stops the query cleanly: SQLite is interrupted, nothing is left open.
         let interrupt = InterruptSignal(cancellation: options.cancellation)
         defer { withExtendedLifetime(interrupt) {} }
         let buffer = OutputBuffer()
-        defer { buffer.flush() }
-        try await QueryText.reportingErrors(text) {
-            try await engine.run(text, format: outputFormat, options: options, style: Terminal.tableStyle, output: buffer.append)
+        try QueryText.reportingErrors(text) {
+            try engine.run(text, format: outputFormat, options: options, style: Terminal.tableStyle, output: buffer.append)
         }
+        try buffer.flush()
     }
 }
 
@@ -93,11 +93,9 @@ extension QueryCommand {
         if let fields { runner.fields = fields.split(separator: " ").map(String.init) }
         // Spark's `*` would list its table's columns; flowq's rows are labelled with its own.
         runner.starColumns = try? planner.plan("SELECT * FROM vpc_flow_logs").columns.map(\.name)
+        let rows: [[SQLiteValue]]
         do {
-            let rows = try runner.run(text, columns: columns)
-            let writer = ResultWriter(format: format, columns: columns, style: Terminal.tableStyle, write: Terminal.output)
-            rows.forEach(writer.add)
-            writer.finish()
+            rows = try runner.run(text, columns: columns)
         } catch let error as QueryError {
             Terminal.message(error.rendered(query: text))
             throw ExitStatus.invalidQuery
@@ -105,6 +103,9 @@ extension QueryCommand {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure
         }
+        let writer = try ResultWriter(format: format, columns: columns, style: Terminal.tableStyle, write: { try Terminal.output($0) })
+        for row in rows { try writer.add(row) }
+        try writer.finish()
     }
 }
 
@@ -126,14 +127,16 @@ enum QueryText {
     }
 
     /// Runs `body`, printing a query error with its caret line and exiting with the right status.
-    static func reportingErrors<T>(_ text: String, _ body: () async throws -> T) async throws -> T {
+    @discardableResult
+    static func reportingErrors<T>(_ text: String, _ body: () throws -> T) throws -> T {
         do {
-            return try await body()
+            return try body()
         } catch let error as QueryError {
             Terminal.message(error.rendered(query: text))
-            if error.message == InterruptSignal.reason { throw ExitStatus.interrupted }
-            throw error.kind == .execution ? ExitStatus.failure : ExitStatus.invalidQuery
+            throw ExitStatus.forQuery(error)
         } catch let error as ExitCode {
+            throw error
+        } catch let error as OutputError {
             throw error
         } catch {
             Terminal.message("error: \(error.localizedDescription)")

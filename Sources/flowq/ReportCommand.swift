@@ -5,7 +5,7 @@ import Foundation
 
 /// `flowq report`: runs a built-in or custom report and writes it as a table, CSV, JSON,
 /// Markdown or one HTML page.
-struct ReportCommand: AsyncParsableCommand {
+struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Run a ready-made report (top talkers, rejected traffic, admin ports, ...) or your own YAML report.",
@@ -92,15 +92,15 @@ struct ReportCommand: AsyncParsableCommand {
         if let format, ReportFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format must be \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(format)'")
         }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        if let timeout { try TimeoutOption.validate(timeout) }
         for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
             throw ValidationError("--param \(parameter): write name=value, like --param address=10.0.0.1")
         }
     }
 
-    func run() async throws {
+    func run() throws {
         if list {
-            Terminal.output(Self.listing())
+            try Terminal.output(Self.listing())
             return
         }
         let definition: ReportDefinition
@@ -124,35 +124,35 @@ struct ReportCommand: AsyncParsableCommand {
             ?? definition.preferredFormat ?? .table
 
         var options = ExecutionOptions()
-        options.timeout = timeout.map { .milliseconds(Int64($0 * 1000)) }
+        options.timeout = timeout
         let interrupt = InterruptSignal(cancellation: options.cancellation)
         defer { withExtendedLifetime(interrupt) {} }
         let result: ReportResult
         do {
-            result = try await Self.execute(definition, store: storeOptions.resolved, window: window, parameters: values, options: options, now: now)
+            result = try Self.execute(definition, store: storeOptions.resolved, window: window, parameters: values, options: options, now: now)
         } catch {
             throw report(error)
         }
         let text = ReportRenderer(format: chosenFormat).render(result)
         guard let output else {
-            Terminal.output(text)
+            try Terminal.output(text)
             return
         }
-        let url = URL(fileURLWithPath: (output as NSString).expandingTildeInPath)
+        let written: String
         do {
-            try Data(text.utf8).write(to: url, options: .atomic)
+            written = try OutputFile.write(text, to: output, refusingInside: storeOptions.resolved)
         } catch {
-            Terminal.message("error: cannot write the report to \(url.path): \(error.localizedDescription)")
+            Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure
         }
         let rows = result.sections.reduce(0) { $0 + $1.rows.count }
-        Terminal.message("wrote \(result.name) (\(chosenFormat.rawValue), \(result.sections.count) queries, \(rows.formatted()) rows, \(result.window.summary)) to \(url.path)")
+        Terminal.message("wrote \(result.name) (\(chosenFormat.rawValue), \(result.sections.count) queries, \(rows.formatted()) rows, \(result.window.summary)) to \(written)")
     }
 
     /// Runs the report; untyped throws, since a typed catch in `run()` crashes Swift 6.3.1's SILGen.
     private static func execute(_ definition: ReportDefinition, store: FlowStore, window: ReportWindow, parameters: [String: String],
-                                options: ExecutionOptions, now: Date) async throws -> ReportResult {
-        try await ReportRunner(store: store).run(definition, window: window, parameters: parameters, options: options, now: now)
+                                options: ExecutionOptions, now: Date) throws -> ReportResult {
+        try ReportRunner(store: store).run(definition, window: window, parameters: parameters, options: options, now: now)
     }
 
     /// Runs `body`, printing a report error and turning it into the right exit status.
@@ -172,7 +172,7 @@ struct ReportCommand: AsyncParsableCommand {
             return ExitStatus.failure
         }
         Terminal.message(error.rendered())
-        if error.queryError?.message == InterruptSignal.reason { return ExitStatus.interrupted }
+        if error.queryError?.kind == .interrupted { return ExitStatus.interrupted }
         switch error.kind {
         case .usage: return ExitCode.validationFailure
         case .definition, .invalidQuery: return ExitStatus.invalidQuery

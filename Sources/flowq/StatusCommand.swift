@@ -67,10 +67,10 @@ struct StatusCommand: ParsableCommand {
         if format == "json" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.output(String(decoding: (try? encoder.encode(status)) ?? Data(), as: UTF8.self) + "\n")
+            try Terminal.output(String(decoding: (try? encoder.encode(status)) ?? Data(), as: UTF8.self) + "\n")
             return
         }
-        var lines = ["store: \(status.store)"]
+        var lines = ["store: \(DisplayText.escaped(status.store))"]
         lines.append("day       " + "  " + Self.padded("rows", 12) + "  " + Self.padded("files", 5) + "  " + Self.padded("size", 10))
         for partition in status.partitions {
             lines.append(partition.day + "  " + Self.padded(partition.rows.formatted(), 12) + "  "
@@ -78,9 +78,10 @@ struct StatusCommand: ParsableCommand {
         }
         lines.append("\(status.partitions.count) partition(s), \(status.rows.formatted()) rows, \(ByteCountFormatter.string(fromByteCount: status.bytes, countStyle: .file)) on disk")
         if let last = status.lastFile {
-            lines.append("last file: \(last.path) (\(last.state)\(last.finishedAt.map { ", \($0)" } ?? "")\(last.message.map { ": \($0)" } ?? ""))")
+            // Paths and messages come from outside (file names, header fields): shown escaped.
+            lines.append("last file: \(DisplayText.escaped(last.path)) (\(last.state)\(last.finishedAt.map { ", \($0)" } ?? "")\(last.message.map { ": \(DisplayText.escaped($0))" } ?? ""))")
         }
-        Terminal.output(lines.joined(separator: "\n") + "\n")
+        try Terminal.output(lines.joined(separator: "\n") + "\n")
     }
 
     static func padded(_ text: String, _ width: Int) -> String {

@@ -122,7 +122,7 @@ struct RecordParserTests {
     @Test("headers that describe no layout are refused")
     func badHeaders() throws {
         #expect(throws: LayoutError.noHeader(firstField: "2")) { _ = try parse("2 123 eni-1", "x") }
-        #expect(throws: LayoutError.duplicateField("start")) { _ = try parse("version start start", "x") }
+        #expect(throws: LayoutError.duplicateField("start", "start")) { _ = try parse("version start start", "x") }
         #expect(throws: LayoutError.missingStart) { _ = try parse("version account-id end", "x") }
         #expect(throws: LayoutError.transitGateway) {
             _ = try parse("version resource-type account-id tgw-id tgw-attachment-id srcaddr start end", "x")
@@ -151,7 +151,7 @@ struct IPAddressTests {
 
     @Test("IPv6 is read in every spelling and written canonically", arguments: [
         ("2001:db8:0:0:0:0:0:1", "2001:db8::1"), ("::1", "::1"), ("::", "::"), ("2001:DB8::", "2001:db8::"),
-        ("fe80::1:0:0:1", "fe80::1:0:0:1"), ("::ffff:10.0.0.1", "::ffff:a00:1"), ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+        ("fe80::1:0:0:1", "fe80::1:0:0:1"), ("::ffff:10.0.0.1", "::ffff:10.0.0.1"), ("::FFFF:a00:1", "::ffff:10.0.0.1"), ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
     ])
     func ipv6(text: String, canonical: String) {
         #expect(IPAddress(text)?.text == canonical)
@@ -171,7 +171,36 @@ struct IPAddressTests {
         #expect(v6?.low == IPAddress("2001:db8::"))
         #expect(v6?.high == IPAddress("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"))
         #expect(CIDRBlock("10.0.0.0/33") == nil)
-        #expect(CIDRBlock("10.1.2.3/8")?.low == IPAddress("10.0.0.0"))
+    }
+
+    /// Trino's rules, from its own tests of `contains`: an IPv4 network with host bits set or
+    /// without a prefix is refused; an IPv6 one is masked; an IPv4-mapped network is IPv4.
+    @Test("CIDR text is checked as Trino checks it", arguments: [
+        ("10.1.2.3/8", "Invalid CIDR"), ("10.0.0.0", "Invalid CIDR"), ("203.0.113.3/16", "Invalid CIDR"),
+        ("0.0.0.1/0", "Invalid CIDR"), ("10.0.0.1/33", "Prefix length exceeds address length"),
+        ("2620:109:c006:104::/250", "Prefix length exceeds address length"), ("0.0.0.0/-1", "Invalid prefix length"),
+        ("x.x.x.x/1", "Invalid network IP address"), ("x.x.x.x", "Invalid CIDR"),
+    ])
+    func cidrRefused(text: String, message: String) {
+        #expect(CIDRBlock(text) == nil)
+        #expect(CIDRBlock.problem(with: text) == message)
+    }
+
+    @Test("IPv6 host bits are masked; IPv4-mapped networks are IPv4 blocks")
+    func cidrAccepted() {
+        let masked = CIDRBlock("2001:abcd:ef01:2345:6789:abcd:ef01:234/64")
+        #expect(masked?.low == IPAddress("2001:abcd:ef01:2345::"))
+        #expect(masked?.high == IPAddress("2001:abcd:ef01:2345:ffff:ffff:ffff:ffff"))
+        let mapped = CIDRBlock("::ffff:7f00:0001/32")
+        #expect(mapped?.low == IPAddress("127.0.0.1"))
+        #expect(mapped?.high == IPAddress("127.0.0.1"))
+        #expect(CIDRBlock("10.0.0.0/8")?.ipv4Range == 0x0A00_0000...0x0AFF_FFFF)
+        #expect(CIDRBlock("10.0.0.0/8")?.ipv6Range.low == IPAddress.mapped(0x0A00_0000))
+        // ::/0 holds every IPv4 address too (as IPv4-mapped IPv6); 2001:db8::/32 holds none.
+        #expect(CIDRBlock("::/0")?.ipv4Range == 0...UInt32.max)
+        #expect(CIDRBlock("::/80")?.ipv4Range == 0...UInt32.max)
+        #expect(CIDRBlock("::ffff:0:0/104") == nil, "a mapped network counts its prefix in IPv4 bits")
+        #expect(CIDRBlock("2001:db8::/32")?.ipv4Range == nil)
     }
 }
 

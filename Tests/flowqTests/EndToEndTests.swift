@@ -54,10 +54,12 @@ struct EndToEndTests {
         // read it would reject it, one that trusts path, size and time does not open it.
         let files = (FileManager.default.enumerator(atPath: logs)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".gz") }.sorted()
         let victim = logs + "/" + files[0]
-        let attributes = try FileManager.default.attributesOfItem(atPath: victim)
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        try Data(repeating: 0x41, count: size).write(to: URL(fileURLWithPath: victim))
-        try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate] as Any], ofItemAtPath: victim)
+        var original = stat()
+        #expect(stat(victim, &original) == 0)
+        try Data(repeating: 0x41, count: Int(original.st_size)).write(to: URL(fileURLWithPath: victim))
+        // The time to the nanosecond, as `cp -p` and rsync keep it.
+        var times = [original.st_atim, original.st_mtim]
+        #expect(utimensat(AT_FDCWD, victim, &times, 0) == 0)
         _ = try CommandRunner.run(["sample", "--records", "700", "--days", "1", "--start", "2024-02-01", "--out", logs])
         let again = try CommandRunner.run(["ingest", "--store", store, logs])
         #expect(again.status == 0, "\(again.stderr)")
@@ -178,7 +180,7 @@ struct EndToEndTests {
         try catalog.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('format', '1');")
         let query = try CommandRunner.run(["query", "--store", old, "SELECT count(*) FROM flows"])
         #expect(query.status == 1)
-        #expect(query.stderr.contains("is a flowq store of format 1, this flowq reads format 2: ingest the files again into a new store"))
+        #expect(query.stderr.contains("is a flowq store of format 1, this flowq reads format \(FlowStore.formatVersion): ingest the files again into a new store"))
         let samples = CommandRunner.packageRoot.appendingPathComponent("samples").path
         let explicit = try CommandRunner.run(["demo", "--store", old, "--samples", samples])
         #expect(explicit.status == 1, "a store named by the user is never deleted")

@@ -3,9 +3,12 @@ import Foundation
 
 /// Reads a flow-log file as plain text bytes, inflating it when it is gzip.
 ///
-/// Gzip or plain is decided by the first two bytes (`1f 8b`), never by the file name. Memory is
-/// fixed: one input buffer and whatever output buffer the caller passes. While reading it keeps
-/// a checksum of the raw bytes, which the store uses to recognise the same content again.
+/// Gzip or plain is decided by the first bytes (`1f 8b`), never by the file name, and only once
+/// enough bytes are in (a slow pipe may deliver one byte at a time). Memory is fixed: one input
+/// buffer and whatever output buffer the caller passes. While reading it hashes the
+/// *decompressed* bytes, which the store uses to recognise the same content again: a `.gz`, a
+/// `gzip -9` recompression of it, its `gunzip -k` copy and `zcat` of it into standard input
+/// are one content.
 public final class DecompressingReader {
     /// Size of each `read(2)` from the file.
     public static let inputBufferSize = 256 * 1024
@@ -26,12 +29,19 @@ public final class DecompressingReader {
 
     /// Raw (compressed) bytes read so far.
     public private(set) var rawByteCount = 0
-    /// CRC-32 of the raw bytes read so far.
-    public private(set) var rawCRC32: UInt32 = 0
-    /// Adler-32 of the raw bytes read so far; with the CRC and the size it identifies the content.
-    public private(set) var rawAdler32: UInt32 = 1
+    /// The hash of the decompressed bytes handed out so far.
+    private var contentHash = XXHash64()
+    /// Bytes a format needs to be recognised by its first bytes (gzip needs 2).
+    static let sniffLength = 4
     /// True when the file turned out to be gzip.
     public var isGzip: Bool { inflater != nil }
+
+    /// What the content is, whatever its compression: the decompressed length and the XXH64
+    /// of the decompressed bytes read so far (the whole content once `read` has returned 0).
+    public var contentKey: String {
+        let digits = String(contentHash.digest, radix: 16)
+        return "\(contentHash.length)-" + String(repeating: "0", count: 16 - digits.count) + digits
+    }
 
     /// Opens `path` for reading; `-` reads standard input.
     public init(path: String) throws(GzipError) {
@@ -39,8 +49,15 @@ public final class DecompressingReader {
             descriptor = 0
             ownsDescriptor = false
         } else {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            // O_NONBLOCK so that a FIFO swapped in for the file cannot hang the open; a regular
+            // file reads the same either way, and anything else is refused.
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { throw .io(path: path, errno: errno) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                close(fd)
+                throw .notRegularFile(path: path)
+            }
             descriptor = fd
             ownsDescriptor = true
         }
@@ -56,10 +73,18 @@ public final class DecompressingReader {
 
     /// Fills `output` with the next decompressed bytes; returns how many, 0 at the end.
     public func read(into output: UnsafeMutableRawBufferPointer) throws(GzipError) -> Int {
+        let count = try readDecompressed(into: output)
+        if count > 0 { contentHash.update(UnsafeRawBufferPointer(rebasing: output[0..<count])) }
+        return count
+    }
+
+    private func readDecompressed(into output: UnsafeMutableRawBufferPointer) throws(GzipError) -> Int {
         guard let outputBase = output.baseAddress, output.count > 0 else { return 0 }
         while true {
             if inputStart == inputEnd && !endOfFile { try refill() }
             if !decided {
+                // Sniff only with enough bytes in: a pipe may deliver one byte per read.
+                while inputEnd - inputStart < Self.sniffLength && !endOfFile { try refill() }
                 decided = true
                 if inputEnd - inputStart >= 2, input[inputStart] == 0x1f, input[inputStart + 1] == 0x8b {
                     inflater = InflateStream()
@@ -113,9 +138,6 @@ public final class DecompressingReader {
             endOfFile = true
             return
         }
-        let fresh = (inputBase + inputEnd).assumingMemoryBound(to: Bytef.self)
-        rawCRC32 = UInt32(crc32(uLong(rawCRC32), fresh, uInt(count)))
-        rawAdler32 = UInt32(adler32(uLong(rawAdler32), fresh, uInt(count)))
         rawByteCount += count
         inputEnd += count
     }

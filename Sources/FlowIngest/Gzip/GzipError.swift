@@ -4,6 +4,8 @@ import Foundation
 public enum GzipError: Error, LocalizedError, Sendable, Equatable {
     /// The file could not be opened or read.
     case io(path: String, errno: Int32)
+    /// The path is a FIFO, a device or a socket, not a file.
+    case notRegularFile(path: String)
     /// The compressed data ended before the gzip stream did.
     case truncated(afterCompressedBytes: Int)
     /// zlib reported corrupt data.
@@ -18,6 +20,8 @@ public enum GzipError: Error, LocalizedError, Sendable, Equatable {
         switch self {
         case .io(let path, let code):
             return "cannot read \(path): \(String(cString: strerror(code)))"
+        case .notRegularFile:
+            return "not a regular file: not read (to read a stream, pipe it into `flowq ingest -`)"
         case .truncated(let bytes):
             return "gzip stream ends early after \(bytes.formatted()) compressed bytes"
         case .corrupt(let offset, let reason):

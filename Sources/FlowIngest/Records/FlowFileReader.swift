@@ -44,7 +44,7 @@ struct FlowFileReader: Sendable {
         let reader = try DecompressingReader(path: path)
         let lines = LineReader(source: reader, maximumLineLength: maximumLineLength)
         var parser: FlowRecordParser? = nil
-        var batch = RecordBatch()
+        let batch = RecordBatchBuilder()
         var stopped = false
         func note(_ message: String) {
             if summary.lineErrors.count < lineErrorsReported { summary.lineErrors.append(message) }
@@ -54,6 +54,8 @@ struct FlowFileReader: Sendable {
             if stopped { throw ReadStopped() }
             switch event {
             case .overlongLine(let number):
+                // A first line this long is no header: the layout is unknown, nothing can be read.
+                guard parser != nil else { throw LayoutError.headerTooLong(limit: maximumLineLength) }
                 summary.skippedLines += 1
                 note("\(displayPath):\(number): line longer than \(maximumLineLength.formatted()) bytes")
             case .line(let bytes, let number):
@@ -70,20 +72,20 @@ struct FlowFileReader: Sendable {
                     summary.skippedLines += 1
                     note("\(displayPath):\(number): \(reason)")
                 case .record(let start):
+                    if batch.needsSeal(beforeRecordWith: current.values.count, lineLength: bytes.count) {
+                        stopped = !send(.batch(batch.seal()))
+                    }
                     batch.append(current, line: bytes, day: PartitionDay(unixSeconds: start))
                     summary.records += 1
-                    if batch.isFull {
-                        stopped = !send(.batch(batch))
-                        batch = RecordBatch()
-                    }
+                    if batch.isFull { stopped = !send(.batch(batch.seal())) }
                 }
             }
         }
         guard parser != nil else { throw LayoutError.emptyFile }
         if stopped { throw ReadStopped() }
-        if batch.records > 0, !send(.batch(batch)) { throw ReadStopped() }
+        if batch.records > 0, !send(.batch(batch.seal())) { throw ReadStopped() }
         summary.rawBytes = reader.rawByteCount
-        summary.contentKey = "\(reader.rawByteCount)-\(String(reader.rawCRC32, radix: 16))-\(String(reader.rawAdler32, radix: 16))"
+        summary.contentKey = reader.contentKey
         return summary
     }
 }

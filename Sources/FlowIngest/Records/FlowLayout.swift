@@ -1,3 +1,5 @@
+import Foundation
+
 /// The layout of one file: which field stands in each position, read from its header line.
 ///
 /// The header is the only truth about the layout; `version` says nothing about it (custom
@@ -47,25 +49,43 @@ public struct FlowLayout: Sendable, Hashable {
         slots = fields.map { .known($0) }
     }
 
+    /// The most fields a header may name. AWS's formats have under 60; a header with thousands
+    /// is not a flow-log header, and would exceed what a partition can hold as columns.
+    public static let maximumFields = 1000
+
     /// Reads the layout from a file's first line.
+    ///
+    /// Names are matched with `-` and `_` as the same character and in any case (`account_id`,
+    /// `Account-ID` and `account-id` are one field), so converters' spellings land in the right
+    /// columns; a header naming one field twice is rejected. A UTF-8 byte-order mark is skipped.
     public init(headerLine bytes: UnsafeRawBufferPointer) throws(LayoutError) {
-        let names = bytes.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { String(decoding: $0, as: UTF8.self) }
-        guard !names.isEmpty else { throw .emptyHeader }
-        guard let first = names.first?.utf8.first, !(0x30...0x39).contains(first) else {
-            throw .noHeader(firstField: names[0])
+        var bytes = bytes
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
         }
-        var seen = Set<String>()
+        let rawNames = bytes.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
+        guard !rawNames.isEmpty else { throw .emptyHeader }
+        guard rawNames.count <= Self.maximumFields else { throw .tooManyFields(rawNames.count) }
+        if let first = rawNames[0].first, (0x30...0x39).contains(first) {
+            throw .noHeader(firstField: DisplayText.escaped(bytes: rawNames[0].prefix(60)))
+        }
+        var seen: [String: String] = [:]
         var slots: [Slot] = []
-        for name in names {
-            let lowered = name.lowercased()
-            guard lowered.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else {
-                throw .invalidFieldName(name)
+        for raw in rawNames {
+            guard raw.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else {
+                throw .invalidFieldName(DisplayText.escaped(bytes: raw.prefix(60)))
             }
-            guard seen.insert(lowered).inserted else { throw .duplicateField(name) }
-            if let field = FlowField(headerName: lowered) {
+            let written = String(decoding: raw, as: UTF8.self)
+            // One spelling for matching: lowercase with hyphens, as AWS writes its headers.
+            let name = written.lowercased().replacingOccurrences(of: "_", with: "-")
+            if let earlier = seen[name] {
+                throw .duplicateField(earlier, written)
+            }
+            seen[name] = written
+            if let field = FlowField(headerName: name) {
                 slots.append(.known(field))
             } else {
-                slots.append(.unknown(headerName: lowered, columnName: lowered.replacingOccurrences(of: "-", with: "_")))
+                slots.append(.unknown(headerName: name, columnName: name.replacingOccurrences(of: "-", with: "_")))
             }
         }
         let columns = Set(slots.map(\.columnName))
@@ -74,27 +94,33 @@ public struct FlowLayout: Sendable, Hashable {
         }
         guard columns.contains("start") else { throw .missingStart }
         if let reserved = columns.first(where: { FlowLayout.reservedColumns.contains($0) }) {
-            throw .invalidFieldName(reserved)
+            throw .reservedName(reserved)
         }
         self.slots = slots
     }
 
     /// Column names used by the store itself or derived by the query layer; a field may not take them.
-    public static let reservedColumns: Set<String> = ["file_id", "date", "day", "date_partition", "rowid", "oid", "_rowid_"]
+    public static let reservedColumns: Set<String> = ["file_id", "date", "day", "date_partition", "rowid", "oid", "_rowid_", "extra_fields"]
 }
 
 /// Why a file's header does not describe a layout flowq can store.
-public enum LayoutError: Error, Sendable, Equatable {
+public enum LayoutError: Error, LocalizedError, Sendable, Equatable {
     /// The file has no lines at all.
     case emptyFile
     /// The first line is blank.
     case emptyHeader
     /// The first line looks like a record, not field names.
     case noHeader(firstField: String)
-    /// A header name is not a field name.
+    /// The first line is longer than a header can be.
+    case headerTooLong(limit: Int)
+    /// A header name is not a field name (shown escaped).
     case invalidFieldName(String)
-    /// A field is named twice.
-    case duplicateField(String)
+    /// A header name is one flowq uses itself (`date`, `file_id`, ...).
+    case reservedName(String)
+    /// A field is named twice: the two spellings (equal when written the same way).
+    case duplicateField(String, String)
+    /// The header names more fields than any flow-log format has.
+    case tooManyFields(Int)
     /// Transit Gateway flow logs have another layout; flowq does not store them yet.
     case transitGateway
     /// Without `start` a record cannot be placed in a day partition.
@@ -106,10 +132,17 @@ public enum LayoutError: Error, Sendable, Equatable {
         case .emptyFile: return "the file is empty: no header line, layout unknown"
         case .emptyHeader: return "the first line is blank: a header line of field names was expected, layout unknown"
         case .noHeader(let first): return "the first line starts with '\(first)', not a field name: the file has no header line, layout unknown"
-        case .invalidFieldName(let name): return "the header names '\(name)', which cannot be a field name"
-        case .duplicateField(let name): return "the header names '\(name)' twice"
+        case .headerTooLong(let limit): return "the first line is longer than \(limit.formatted()) bytes, too long for a header line of field names: layout unknown"
+        case .invalidFieldName(let name): return "the header names '\(name)', which cannot be a field name (field names hold letters, digits, - and _)"
+        case .reservedName(let name): return "the header names '\(name)', a name flowq keeps for itself (\(FlowLayout.reservedColumns.sorted().joined(separator: ", ")))"
+        case .duplicateField(let first, let second):
+            if first == second { return "the header names '\(first)' twice" }
+            return "the header names one field twice, as '\(first)' and as '\(second)' (- and _, and upper and lower case, are the same in field names)"
+        case .tooManyFields(let count): return "the header names \(count.formatted()) fields; flow-log formats have under 60 and flowq reads at most \(FlowLayout.maximumFields.formatted())"
         case .transitGateway: return "a Transit Gateway flow log (tgw-id/resource-type fields): recognised and not stored, as flowq stores VPC flow logs and never puts these records in VPC columns"
         case .missingStart: return "the header has no 'start' field, which flowq needs to place records in day partitions"
         }
     }
+
+    public var errorDescription: String? { message }
 }

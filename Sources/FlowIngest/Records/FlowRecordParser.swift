@@ -27,7 +27,8 @@ public struct FieldValue: Sendable {
 /// Turns one record line into typed field values, in place, without making Strings.
 ///
 /// Fields are split on runs of spaces or tabs; `-` becomes NULL; integers are range-checked;
-/// addresses validated (IPv4 to a number, IPv6 to 16 bytes); millisecond times become seconds;
+/// addresses validated (IPv4 to a number, IPv6 to 16 bytes); millisecond and microsecond times
+/// become seconds (`FlowTime`);
 /// action and log-status words become codes. A line that breaks any rule is reported with the
 /// reason and stored nowhere.
 ///
@@ -156,17 +157,21 @@ public final class FlowRecordParser {
             case .text:
                 values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
             case .integer:
-                guard let number = Self.parseInteger(field), number >= rule.low, number <= rule.high else {
+                guard let number = Self.parseInteger(field) else {
+                    return .malformed(invalidValue(slot, field, Self.isDigits(field) ? "at most \(rule.high) (too large)" : "an integer in \(rule.low)...\(rule.high)"))
+                }
+                guard number >= rule.low, number <= rule.high else {
                     return .malformed(invalidValue(slot, field, "an integer in \(rule.low)...\(rule.high)"))
                 }
                 values[slot] = FieldValue(kind: .integer, integer: number)
             case .timestamp:
-                guard var number = Self.parseInteger(field) else {
-                    return .malformed(invalidValue(slot, field, "Unix seconds"))
+                guard let number = Self.parseInteger(field) else {
+                    return .malformed(invalidValue(slot, field, Self.isDigits(field) ? "Unix seconds, milliseconds or microseconds (too large)" : "Unix seconds"))
                 }
-                // Some exports carry milliseconds; flowq stores seconds.
-                if number > 100_000_000_000 { number /= 1000 }
-                values[slot] = FieldValue(kind: .integer, integer: number)
+                guard let seconds = FlowTime.seconds(fromRaw: number) else {
+                    return .malformed(invalidValue(slot, field, "Unix seconds (or milliseconds or microseconds) from 1970 to \(FlowTime.lastYear)"))
+                }
+                values[slot] = FieldValue(kind: .integer, integer: seconds)
             case .address:
                 if let v4 = IPAddress.parseIPv4(field) {
                     values[slot] = FieldValue(kind: .integer, integer: Int64(v4))
@@ -199,17 +204,34 @@ public final class FlowRecordParser {
         return "\(layout.slots[slot].columnName) is '\(shown)', expected \(expected)"
     }
 
-    /// Parses unsigned decimal digits (no sign, at most 18 digits so it cannot overflow).
+    /// Parses unsigned decimal digits (no sign); nil for anything else or a value past `Int64.max`.
     @inline(__always)
     static func parseInteger(_ field: UnsafeRawBufferPointer) -> Int64? {
-        guard field.count > 0, field.count <= 18 else { return nil }
+        guard field.count > 0, field.count <= 19 else { return nil }
         var value: Int64 = 0
+        if field.count < 19 {
+            // Up to 18 digits cannot overflow: the hot path needs no checks.
+            for byte in field {
+                let digit = byte &- 0x30
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int64(digit)
+            }
+            return value
+        }
         for byte in field {
             let digit = byte &- 0x30
             guard digit < 10 else { return nil }
-            value = value &* 10 &+ Int64(digit)
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(digit))
+            guard !o1, !o2 else { return nil }
+            value = sum
         }
         return value
+    }
+
+    /// True when `field` is all decimal digits (so a failed parse means "too large").
+    static func isDigits(_ field: UnsafeRawBufferPointer) -> Bool {
+        !field.isEmpty && field.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// The words of a vocabulary, in code order (code = index + 1).

@@ -131,9 +131,30 @@ public enum IPAddress: Sendable, Hashable {
         "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
     }
 
-    /// RFC 5952 text: lowercase, no leading zeros, the longest run of two or more zero groups as `::`.
+    /// The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`), if it is one.
+    public static func mappedIPv4(_ bytes: some Collection<UInt8>) -> UInt32? {
+        guard bytes.count == 16 else { return nil }
+        var value: UInt32 = 0
+        for (index, byte) in bytes.enumerated() {
+            switch index {
+            case 0..<10: guard byte == 0 else { return nil }
+            case 10, 11: guard byte == 0xFF else { return nil }
+            default: value = value << 8 | UInt32(byte)
+            }
+        }
+        return value
+    }
+
+    /// The IPv4-mapped IPv6 address of `value` (`::ffff:a.b.c.d`), as 16 bytes.
+    public static func mapped(_ value: UInt32) -> [UInt8] {
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+
+    /// RFC 5952 text: lowercase, no leading zeros, the longest run of two or more zero groups as
+    /// `::`, and an IPv4-mapped address in mixed notation (`::ffff:10.0.0.1`, section 5).
     public static func format(v6 bytes: [UInt8]) -> String {
         guard bytes.count == 16 else { return "" }
+        if let v4 = mappedIPv4(bytes) { return "::ffff:" + format(v4: v4) }
         let groups = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0...8 {
@@ -172,41 +193,99 @@ public enum IPAddress: Sendable, Hashable {
 }
 
 /// A CIDR block such as `10.0.0.0/8` or `2001:db8::/32`, as the lowest and highest address in it.
+///
+/// Parsed as Trino's `contains(cidr, address)` parses it: the `/prefix` is required; an IPv4
+/// network must have no bits set past its prefix (`10.1.2.3/8` is "Invalid CIDR"), while an
+/// IPv6 one is masked; an IPv4-mapped network (`::ffff:10.0.0.0/8`) is the IPv4 block, its prefix
+/// counted in IPv4 bits, since Trino's IPADDRESS holds IPv4 as IPv4-mapped IPv6.
 public struct CIDRBlock: Sendable, Hashable {
     /// The lowest address in the block.
     public let low: IPAddress
     /// The highest address in the block.
     public let high: IPAddress
 
-    /// Parses `address/prefix`; a bare address is a block of one. Host bits may be set
-    /// (Trino accepts `10.1.2.3/8` and means `10.0.0.0/8`).
+    /// Parses `address/prefix`; nil when Trino would refuse it (see `problem(with:)`).
     public init?(_ text: String) {
+        guard case .success(let block) = CIDRBlock.parse(text) else { return nil }
+        self = block
+    }
+
+    private init(low: IPAddress, high: IPAddress) {
+        self.low = low
+        self.high = high
+    }
+
+    /// Why Trino refuses `text` as a CIDR block (its messages), or nil when it is valid.
+    public static func problem(with text: String) -> String? {
+        if case .failure(let reason) = parse(text) { return reason.message }
+        return nil
+    }
+
+    /// What is wrong with a CIDR text, in Trino's words.
+    public enum Problem: Error, Sendable {
+        case invalidCIDR, invalidNetworkAddress, invalidPrefixLength, prefixTooLong
+
+        public var message: String {
+            switch self {
+            case .invalidCIDR: return "Invalid CIDR"
+            case .invalidNetworkAddress: return "Invalid network IP address"
+            case .invalidPrefixLength: return "Invalid prefix length"
+            case .prefixTooLong: return "Prefix length exceeds address length"
+            }
+        }
+    }
+
+    /// Parses `address/prefix` with Trino's rules.
+    public static func parse(_ text: String) -> Result<CIDRBlock, Problem> {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let address = IPAddress(String(parts[0])) else { return nil }
+        guard parts.count == 2 else { return .failure(.invalidCIDR) }
+        guard let address = IPAddress(String(parts[0])) else { return .failure(.invalidNetworkAddress) }
+        guard let prefix = Int(parts[1]) else { return .failure(parts[1].hasPrefix("-") ? .invalidPrefixLength : .invalidCIDR) }
+        guard prefix >= 0 else { return .failure(.invalidPrefixLength) }
+        var v4: UInt32? = nil
         switch address {
-        case .v4(let value):
-            var prefix = 32
-            if parts.count == 2 {
-                guard let p = Int(parts[1]), (0...32).contains(p) else { return nil }
-                prefix = p
-            }
+        case .v4(let value): v4 = value
+        case .v6(let bytes): v4 = IPAddress.mappedIPv4(bytes)
+        }
+        if let value = v4 {
+            guard prefix <= 32 else { return .failure(.prefixTooLong) }
             let mask: UInt32 = prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix)
-            low = .v4(value & mask)
-            high = .v4(value | ~mask)
-        case .v6(let bytes):
-            var prefix = 128
-            if parts.count == 2 {
-                guard let p = Int(parts[1]), (0...128).contains(p) else { return nil }
-                prefix = p
-            }
-            var lowBytes = bytes, highBytes = bytes
-            for bit in prefix..<128 {
-                let byte = bit / 8, mask = UInt8(0x80) >> UInt8(bit % 8)
-                lowBytes[byte] &= ~mask
-                highBytes[byte] |= mask
-            }
-            low = .v6(lowBytes)
-            high = .v6(highBytes)
+            guard value & ~mask == 0 else { return .failure(.invalidCIDR) }
+            return .success(CIDRBlock(low: .v4(value), high: .v4(value | ~mask)))
+        }
+        guard case .v6(let bytes) = address else { return .failure(.invalidCIDR) }
+        guard prefix <= 128 else { return .failure(.prefixTooLong) }
+        var lowBytes = bytes, highBytes = bytes
+        for bit in prefix..<128 {
+            let byte = bit / 8, mask = UInt8(0x80) >> UInt8(bit % 8)
+            lowBytes[byte] &= ~mask
+            highBytes[byte] |= mask
+        }
+        return .success(CIDRBlock(low: .v6(lowBytes), high: .v6(highBytes)))
+    }
+
+    /// The IPv4 addresses the block holds (directly, or as IPv4-mapped IPv6), if any.
+    public var ipv4Range: ClosedRange<UInt32>? {
+        switch (low, high) {
+        case (.v4(let lo), .v4(let hi)): return lo...hi
+        case (.v6(let lo), .v6(let hi)):
+            // The mapped range ::ffff:0.0.0.0 ... ::ffff:255.255.255.255, intersected.
+            let first = IPAddress.mapped(0), last = IPAddress.mapped(.max)
+            guard !lo.lexicographicallyPrecedes(first) || !hi.lexicographicallyPrecedes(first) else { return nil }
+            guard !last.lexicographicallyPrecedes(lo) else { return nil }
+            let from = lo.lexicographicallyPrecedes(first) ? 0 : IPAddress.mappedIPv4(lo) ?? 0
+            let to = last.lexicographicallyPrecedes(hi) ? UInt32.max : IPAddress.mappedIPv4(hi) ?? .max
+            return from <= to ? from...to : nil
+        default: return nil
+        }
+    }
+
+    /// The IPv6 addresses the block holds, as 16-byte bounds (an IPv4 block's mapped form).
+    public var ipv6Range: (low: [UInt8], high: [UInt8]) {
+        switch (low, high) {
+        case (.v4(let lo), .v4(let hi)): return (IPAddress.mapped(lo), IPAddress.mapped(hi))
+        case (.v6(let lo), .v6(let hi)): return (lo, hi)
+        default: return ([UInt8](repeating: 0xFF, count: 16), [UInt8](repeating: 0, count: 16))
         }
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// `@unchecked Sendable`: every access to `items` and `closed` happens under `condition`'s
 /// lock, and what travels through it is touched by one side at a time (the sender gives an
 /// element up when it puts it in the queue).
-final class BatchQueue<Element>: @unchecked Sendable {
+package final class BatchQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     /// Taken slots are set to nil at once, so a queue never keeps a batch alive.
     private var items: [Element?] = []
@@ -17,13 +17,13 @@ final class BatchQueue<Element>: @unchecked Sendable {
     /// Threads waiting in `put` or `take`; nobody to wake means no futex call.
     private var waiting = 0
 
-    init(limit: Int) {
+    package init(limit: Int) {
         self.limit = limit
     }
 
     /// Adds an element, waiting while the queue is full; false if the queue was closed.
     @discardableResult
-    func put(_ element: Element) -> Bool {
+    package func put(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count - head >= limit && !closed { wait() }
@@ -34,7 +34,7 @@ final class BatchQueue<Element>: @unchecked Sendable {
     }
 
     /// Takes the next element, waiting while the queue is empty; nil once it is closed.
-    func take() -> Element? {
+    package func take() -> Element? {
         condition.lock()
         defer { condition.unlock() }
         while items.count == head && !closed { wait() }
@@ -59,7 +59,7 @@ final class BatchQueue<Element>: @unchecked Sendable {
     }
 
     /// Stops the queue: pending elements are dropped, `put` returns false and `take` nil.
-    func close() {
+    package func close() {
         condition.lock()
         closed = true
         items.removeAll()

@@ -3,8 +3,9 @@ import Foundation
 /// The store's catalog database: which files were ingested (and how it went) and which day
 /// partitions exist, with row counts and time ranges for pruning.
 ///
-/// A file's row moves `pending` -> `stored` (or `rejected`); a `pending` row left by a killed
-/// ingest marks records to remove before the next ingest (see `Ingestor.recover`).
+/// A file's row moves `pending` -> `stored` (or `rejected`, `ignored`); a `pending` row left by
+/// a killed ingest marks records to remove before the next ingest (see `Ingestor.recover`).
+/// A `pruning` row marks a day whose partition is being deleted (see `Retention`).
 public final class Catalog {
     let database: Database
 
@@ -13,6 +14,7 @@ public final class Catalog {
         public var id: Int64
         public var path: String
         public var size: Int64
+        /// Modification time in nanoseconds since 1970 (whole seconds miss a rewrite within a second).
         public var modified: Int64
         public var contentKey: String?
         public var state: String
@@ -20,6 +22,9 @@ public final class Catalog {
         public var skipped: Int64
         public var message: String?
         public var finishedAt: Int64?
+        /// For a rejected file: true when the reason may pass without the file changing (an I/O
+        /// error, `--strict`), so a re-run reads it again rather than trusting the rejection.
+        public var transient: Bool = false
     }
 
     /// Rows a file added to one partition, with their time ranges.
@@ -47,8 +52,10 @@ public final class Catalog {
             database = try Database(path: path, mode: readOnly ? .readOnly : .create)
             if !readOnly {
                 try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
-                try createSchema()
+                try database.transaction { try createSchema() }
             }
+            let hasMeta = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")?.integerValue ?? 0
+            guard hasMeta > 0 else { throw StoreError.unfinishedStore(path: path) }
             let version = try database.scalar("SELECT value FROM meta WHERE key = 'format'")?.textValue
             guard version == String(FlowStore.formatVersion) else {
                 throw StoreError.otherFormat(path: path, found: version)
@@ -62,6 +69,7 @@ public final class Catalog {
         }
     }
 
+    /// Creates the tables in one transaction: a kill part-way leaves no half-made catalog.
     private func createSchema() throws(SQLiteError) {
         try database.execute("""
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,6 +81,7 @@ public final class Catalog {
                 modified INTEGER NOT NULL,
                 content_key TEXT,
                 state TEXT NOT NULL CHECK (state IN ('pending', 'stored', 'rejected', 'ignored')),
+                transient INTEGER NOT NULL DEFAULT 0,
                 records INTEGER NOT NULL DEFAULT 0,
                 skipped INTEGER NOT NULL DEFAULT 0,
                 pruned INTEGER NOT NULL DEFAULT 0,
@@ -95,6 +104,9 @@ public final class Catalog {
                 day TEXT NOT NULL,
                 rows INTEGER NOT NULL,
                 PRIMARY KEY (file_id, day));
+            CREATE TABLE IF NOT EXISTS pruning(
+                day TEXT PRIMARY KEY,
+                started_at INTEGER NOT NULL);
             """)
     }
 
@@ -105,9 +117,10 @@ public final class Catalog {
         try files(where: "path = ? AND state = 'stored'", [.text(path)]).first
     }
 
-    /// A file at `path` that was stored or deliberately ignored (a re-run need not read it again).
+    /// The latest outcome at `path` that a re-run may trust without reading the file again when
+    /// its size and time are unchanged: stored, ignored, or rejected for a reason in its content.
     public func knownFile(path: String) throws(SQLiteError) -> FileRecord? {
-        try files(where: "path = ? AND state IN ('stored', 'ignored') ORDER BY id DESC", [.text(path)]).first
+        try files(where: "path = ? AND (state IN ('stored', 'ignored') OR (state = 'rejected' AND transient = 0)) ORDER BY id DESC", [.text(path)]).first
     }
 
     /// A stored file with the same content, if any.
@@ -127,14 +140,14 @@ public final class Catalog {
 
     private func files(where condition: String, _ values: [SQLiteValue]) throws(SQLiteError) -> [FileRecord] {
         try database.rows("""
-            SELECT id, path, size, modified, content_key, state, records, skipped, message, finished_at
+            SELECT id, path, size, modified, content_key, state, records, skipped, message, finished_at, transient
             FROM files WHERE \(condition)
             """, values).map { row in
             FileRecord(
                 id: row[0].integerValue ?? 0, path: row[1].textValue ?? "", size: row[2].integerValue ?? 0,
                 modified: row[3].integerValue ?? 0, contentKey: row[4].textValue, state: row[5].textValue ?? "",
                 records: row[6].integerValue ?? 0, skipped: row[7].integerValue ?? 0, message: row[8].textValue,
-                finishedAt: row[9].integerValue)
+                finishedAt: row[9].integerValue, transient: (row[10].integerValue ?? 0) != 0)
         }
     }
 
@@ -182,10 +195,11 @@ public final class Catalog {
         }
     }
 
-    /// Marks a file rejected with the reason; it holds no rows.
-    public func rejectFile(id: Int64, contentKey: String?, message: String) throws(SQLiteError) {
-        try database.run("UPDATE files SET state = 'rejected', content_key = ?, message = ?, finished_at = ? WHERE id = ?",
-                         [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(Self.now), .integer(id)])
+    /// Marks a file rejected with the reason; it holds no rows. A `transient` reason (an I/O
+    /// error, `--strict`) does not stop a re-run from reading the file again.
+    public func rejectFile(id: Int64, contentKey: String?, message: String, transient: Bool = false) throws(SQLiteError) {
+        try database.run("UPDATE files SET state = 'rejected', content_key = ?, message = ?, transient = ?, finished_at = ? WHERE id = ?",
+                         [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(transient ? 1 : 0), .integer(Self.now), .integer(id)])
     }
 
     /// Marks a file ignored: read, recognised as something flowq does not store, reported once.
@@ -227,32 +241,50 @@ public final class Catalog {
     }
 
     /// What a query may see, read in one transaction so it is consistent.
-    public func snapshot() throws -> StoreSnapshot {
-        try database.execute("BEGIN")
-        defer { try? database.execute("COMMIT") }
-        let partitions = try partitions()
-        let watermark = try database.scalar("SELECT coalesce(max(id), 0) FROM files WHERE state = 'stored'")?.integerValue ?? 0
-        let unfinished = try database.rows("SELECT id FROM files WHERE state = 'pending' AND id < ?", [.integer(watermark)])
-            .compactMap { $0[0].integerValue }
-        let known = Set(FlowField.allCases.map(\.columnName))
-        var extra = Set<String>()
-        for partition in partitions { extra.formUnion(partition.columns.filter { !known.contains($0) }) }
-        return StoreSnapshot(partitions: partitions, fileWatermark: watermark, unfinishedFileIDs: unfinished, extraColumns: extra.sorted())
+    ///
+    /// Take `lease` before calling: see `FlowStore.snapshot()`.
+    public func snapshot(lease: StoreReadLease? = nil) throws -> StoreSnapshot {
+        try database.readTransaction {
+            let partitions = try partitions()
+            let watermark = try database.scalar("SELECT coalesce(max(id), 0) FROM files WHERE state = 'stored'")?.integerValue ?? 0
+            let unfinished = try database.rows("SELECT id FROM files WHERE state = 'pending' AND id < ?", [.integer(watermark)])
+                .compactMap { $0[0].integerValue }
+            let known = Set(FlowField.allCases.map(\.columnName))
+            var extra = Set<String>()
+            for partition in partitions { extra.formUnion(partition.columns.filter { !known.contains($0) }) }
+            return StoreSnapshot(partitions: partitions, fileWatermark: watermark, unfinishedFileIDs: unfinished, extraColumns: extra.sorted(), lease: lease)
+        }
     }
 
-    /// Removes a day from the catalog (after its database was deleted).
+    // MARK: Retention
+
+    /// Removes days from the catalog and records that their partition files are to be deleted,
+    /// in one transaction. From its commit on, no query plans with these days.
     ///
-    /// The files stay listed (so an incremental ingest does not bring the day back); their rows
-    /// in the day are counted as pruned.
-    public func dropPartition(_ day: PartitionDay) throws {
+    /// The files stay listed (so an incremental ingest does not bring the days back); their rows
+    /// in the days are counted as pruned.
+    public func beginPruning(_ days: [PartitionDay]) throws {
         try database.transaction {
-            try database.run(
-                "UPDATE files SET pruned = pruned + (SELECT rows FROM file_partitions p WHERE p.file_id = files.id AND p.day = ?1) "
-                    + "WHERE id IN (SELECT file_id FROM file_partitions WHERE day = ?1)",
-                [.text(day.isoText)])
-            try database.run("DELETE FROM partitions WHERE day = ?", [.text(day.isoText)])
-            try database.run("DELETE FROM file_partitions WHERE day = ?", [.text(day.isoText)])
+            for day in days {
+                try database.run(
+                    "UPDATE files SET pruned = pruned + (SELECT rows FROM file_partitions p WHERE p.file_id = files.id AND p.day = ?1) "
+                        + "WHERE id IN (SELECT file_id FROM file_partitions WHERE day = ?1)",
+                    [.text(day.isoText)])
+                try database.run("DELETE FROM partitions WHERE day = ?", [.text(day.isoText)])
+                try database.run("DELETE FROM file_partitions WHERE day = ?", [.text(day.isoText)])
+                try database.run("INSERT OR IGNORE INTO pruning(day, started_at) VALUES (?, ?)", [.text(day.isoText), .integer(Self.now)])
+            }
         }
+    }
+
+    /// Days whose partition files a prune has yet to delete (a prune was interrupted).
+    public func pruningDays() throws(SQLiteError) -> [PartitionDay] {
+        try database.rows("SELECT day FROM pruning ORDER BY day").compactMap { $0[0].textValue.flatMap { PartitionDay($0) } }
+    }
+
+    /// Records that a day's partition files are gone.
+    public func finishPruning(_ day: PartitionDay) throws(SQLiteError) {
+        try database.run("DELETE FROM pruning WHERE day = ?", [.text(day.isoText)])
     }
 
     /// Current Unix time in seconds.

@@ -6,11 +6,12 @@ import Foundation
 /// <store>/catalog.db              files ingested, partitions with row counts and time ranges
 /// <store>/partitions/2024-01-05.db  table `flows`: the records whose start is on that day
 /// <store>/.lock                   held by the one process writing
+/// <store>/.readers                shared by queries, exclusive while a prune deletes files
 /// ```
 /// Partitions are written only by `Ingestor`, under the lock; readers open them read-only.
 public struct FlowStore: Sendable {
     /// The store format; bumped when the on-disk layout changes.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     /// The store's folder.
     public let url: URL
@@ -21,6 +22,8 @@ public struct FlowStore: Sendable {
     public var partitionsURL: URL { url.appendingPathComponent("partitions", isDirectory: true) }
     /// The write lock's path.
     public var lockPath: String { url.appendingPathComponent(".lock").path }
+    /// The readers' lock's path (see `StoreReadLease`).
+    public var readersLockPath: String { url.appendingPathComponent(".readers").path }
 
     /// The database file of `day`'s partition.
     public func partitionPath(for day: PartitionDay) -> String {
@@ -46,13 +49,22 @@ public struct FlowStore: Sendable {
     /// True when the folder holds a catalog.
     public var exists: Bool { FileManager.default.fileExists(atPath: catalogPath) }
 
-    /// Creates the folders when missing.
+    /// Creates the folders and the readers' lock file when missing.
     public func createIfNeeded() throws(StoreError) {
         do {
             try FileManager.default.createDirectory(at: partitionsURL, withIntermediateDirectories: true)
         } catch {
             throw .io("cannot create the store at \(url.path)", errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
         }
+        let fd = open(readersLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io("cannot create \(readersLockPath)", errno: errno) }
+        close(fd)
+    }
+
+    /// What a query may see now: the readers' lease first, then the catalog in one transaction.
+    public func snapshot() throws -> StoreSnapshot {
+        let lease = StoreReadLease.acquire(for: self)
+        return try openCatalogForReading().snapshot(lease: lease)
     }
 
     /// Opens the catalog for writing, creating the store when missing.

@@ -2,9 +2,9 @@ import Foundation
 
 /// A run of records of one day from one file, on its way to the lane that owns that day.
 ///
-/// `@unchecked Sendable`: the batch is read-only once a reader hands it over; two lanes may read
-/// one batch (a file that spans midnight) at once, and ARC frees it after the last one.
-struct RecordRun: @unchecked Sendable {
+/// Plainly `Sendable`: the batch is sealed (immutable) before a reader hands it over, so two
+/// lanes may read one batch (a file that spans midnight) at once.
+struct RecordRun: Sendable {
     let fileID: Int64
     let day: PartitionDay
     let layout: FlowLayout
@@ -54,7 +54,7 @@ struct FileReadResult: Sendable {
 }
 
 /// Why a file could not be read; `error` is a gzip or layout error.
-struct FileReadFailure: Error, @unchecked Sendable {
+struct FileReadFailure: Error, Sendable {
     let error: any Error
 }
 

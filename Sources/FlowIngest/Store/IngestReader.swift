@@ -54,14 +54,7 @@ final class IngestReader: @unchecked Sendable {
                 // One message per day in the batch (usually one), the day's records in file
                 // order: records of two days may alternate line by line in a file that spans
                 // midnight, and a message per run would cost a wake-up every few records.
-                var days: [(day: PartitionDay, offsets: [Int])] = []
-                for record in batch.recordOffsets(slots: layout.slots.count) {
-                    if let index = days.firstIndex(where: { $0.day == record.day }) {
-                        days[index].offsets.append(record.offset)
-                    } else {
-                        days.append((record.day, [record.offset]))
-                    }
-                }
+                let days = batch.recordsByDay(slots: layout.slots.count)
                 for (day, offsets) in days {
                     let run = RecordRun(fileID: job.fileID, day: day, layout: layout, key: key, batch: batch, offsets: offsets[...])
                     guard lane(for: day).inbox.put(.rows(run)) else { return false }

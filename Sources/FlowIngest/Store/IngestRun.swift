@@ -35,7 +35,8 @@ final class IngestRun {
     /// What to write to the catalog for a file once its group has committed.
     private enum Resolution {
         case store(FileReadResult)
-        case reject(reason: String)
+        /// `transient`: the reason may pass without the file changing; a re-run reads it again.
+        case reject(reason: String, transient: Bool)
         case ignore(reason: String)
         case forget
     }
@@ -150,13 +151,23 @@ final class IngestRun {
                 complete(index, FileOutcome(path: displayPath, status: .rejected(reason: "cannot read: \(String(cString: strerror(errno)))")))
                 return nil
             }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                complete(index, FileOutcome(path: displayPath, status: .rejected(reason: "not a regular file: not read (to read a stream, pipe it into `flowq ingest -`)")))
+                return nil
+            }
             size = Int64(info.st_size)
-            modified = Int64(info.st_mtim.tv_sec)
+            // Nanoseconds: a file rewritten within the same second still looks changed.
+            modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         }
         do {
             // Quick path for cron re-runs: same path, size and time means the same file.
             if path != "-", let known = try catalog.knownFile(path: displayPath), known.size == size, known.modified == modified {
-                let status: FileOutcome.Status = known.state == "ignored" ? .ignored(reason: known.message ?? "ignored before") : .alreadyPresent(storedAs: known.path)
+                let status: FileOutcome.Status
+                switch known.state {
+                case "ignored": status = .ignored(reason: known.message ?? "ignored before")
+                case "rejected": status = .unchangedSinceRejected(reason: known.message ?? "rejected before", on: known.finishedAt)
+                default: status = .alreadyPresent(storedAs: known.path)
+                }
                 complete(index, FileOutcome(path: displayPath, status: status))
                 return nil
             }
@@ -221,7 +232,7 @@ final class IngestRun {
                 // Not an error: a bucket may mix Transit Gateway logs with VPC ones.
                 drop(.ignore(reason: layout.message))
             } else {
-                drop(.reject(reason: Self.reason(for: failure.error)))
+                drop(.reject(reason: Self.reason(for: failure.error), transient: Self.isTransient(failure.error)))
             }
         case .success(let read):
             let summary = read.summary
@@ -233,9 +244,9 @@ final class IngestRun {
                     drop(.forget)
                     duplicates[job.fileID] = earlier
                 } else if job.path != "-", let earlier = try catalog.storedFile(path: job.displayPath) {
-                    drop(.reject(reason: "the file changed since it was stored on \(Self.date(earlier.finishedAt)) (\(earlier.records) records); not stored again, as its records would be counted twice"))
+                    drop(.reject(reason: "the file changed since it was stored on \(Self.date(earlier.finishedAt)) (\(earlier.records) records); not stored again, as its records would be counted twice", transient: false))
                 } else if options.strict && summary.skippedLines > 0 {
-                    drop(.reject(reason: "\(summary.skippedLines) malformed line(s) and --strict is set; first: \(summary.lineErrors.first ?? "")"))
+                    drop(.reject(reason: "\(summary.skippedLines) malformed line(s) and --strict is set; first: \(summary.lineErrors.first ?? "")", transient: true))
                 } else {
                     contentInFlight[summary.contentKey] = job.displayPath
                     resolutions.append((job, .store(read), next, read))
@@ -281,9 +292,9 @@ final class IngestRun {
                             id: job.fileID, contentKey: summary.contentKey, records: summary.records, skipped: summary.skippedLines,
                             layout: read.layout.headerText, message: summary.lineErrors.first, partitions: deltas)
                         contentInFlight[summary.contentKey] = nil
-                    case .reject(let reason):
+                    case .reject(let reason, let transient):
                         outcome.status = .rejected(reason: reason)
-                        try catalog.rejectFile(id: job.fileID, contentKey: nil, message: reason)
+                        try catalog.rejectFile(id: job.fileID, contentKey: nil, message: reason, transient: transient)
                     case .ignore(let reason):
                         outcome.status = .ignored(reason: reason)
                         try catalog.ignoreFile(id: job.fileID, contentKey: nil, message: reason)
@@ -328,6 +339,12 @@ final class IngestRun {
             if let day = PartitionDay("\(y)-\(m)-\(d)") { return day }
         }
         return nil
+    }
+
+    /// True for failures that may pass without the file changing (the disk, permissions).
+    private static func isTransient(_ error: Error) -> Bool {
+        if case GzipError.io = error { return true }
+        return false
     }
 
     private static func reason(for error: Error) -> String {

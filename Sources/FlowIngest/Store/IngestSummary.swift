@@ -12,6 +12,9 @@ public struct FileOutcome: Sendable, Equatable {
         case rejected(reason: String)
         /// Recognised as a log flowq does not store (Transit Gateway); remembered, not an error.
         case ignored(reason: String)
+        /// Rejected by an earlier run and unchanged since (same size and time): not read again,
+        /// and not counted as a new rejection. `on` is when, in Unix seconds.
+        case unchangedSinceRejected(reason: String, on: Int64?)
     }
 
     /// The path as given (absolute).
@@ -60,8 +63,10 @@ public struct IngestSummary: Sendable {
     public var alreadyPresentCount: Int { files.filter { if case .alreadyPresent = $0.status { return true } else { return false } }.count }
     /// Files recognised and deliberately not stored.
     public var ignored: [FileOutcome] { files.filter { if case .ignored = $0.status { return true } else { return false } } }
-    /// Files rejected.
+    /// Files rejected in this run.
     public var rejected: [FileOutcome] { files.filter { if case .rejected = $0.status { return true } else { return false } } }
+    /// Files rejected by an earlier run and unchanged since.
+    public var stillRejected: [FileOutcome] { files.filter { if case .unchangedSinceRejected = $0.status { return true } else { return false } } }
 }
 
 /// Progress of a running ingest, for a progress bar.

@@ -46,26 +46,29 @@ public final class Ingestor {
     }
 
     /// Ingests every file named by `paths` (files, folders searched recursively, globs, `-`).
+    ///
+    /// Paths that cannot be read (an unreadable folder, a FIFO) are listed as rejected
+    /// outcomes; everything else is read.
     public func ingest(paths: [String], progress: ((IngestProgress) -> Void)? = nil) throws(StoreError) -> IngestSummary {
         let started = Date()
         var summary = IngestSummary()
         summary.recoveredFiles = try recover()
-        let files: [String]
-        do {
-            files = try InputFiles.expand(paths)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .io(error.localizedDescription, errno: ENOENT)
-        }
-        summary.files = try IngestRun(store: store, catalog: catalog, options: options, files: files, progress: progress).execute()
+        let expansion = try InputFiles.expand(paths)
+        let outcomes = try IngestRun(store: store, catalog: catalog, options: options, files: expansion.files, progress: progress).execute()
+        summary.files = expansion.problems.map { FileOutcome(path: $0.path, status: .rejected(reason: $0.reason)) } + outcomes
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
 
-    /// Removes the rows of files whose ingest was killed before it finished; returns their paths.
+    /// Finishes what a killed command left: deletes the files of days an interrupted prune
+    /// dropped, then removes the rows of files whose ingest was killed before it finished;
+    /// returns the paths of those files.
     public func recover() throws(StoreError) -> [String] {
         do {
+            // A late file for a pruned day must never meet the old rows: delete them first.
+            var retention = Retention(store: store)
+            retention.readerWait = .infinity
+            _ = try retention.finishPending(catalog)
             let pending = try catalog.pendingFiles()
             guard !pending.isEmpty else { return [] }
             let days = try FileManager.default.contentsOfDirectory(atPath: store.partitionsURL.path)

@@ -38,12 +38,16 @@ public struct StoreSnapshot: Sendable {
     public var unfinishedFileIDs: [Int64]
     /// Every column name any partition has, beyond the known fields (unknown new fields).
     public var extraColumns: [String]
+    /// The readers' lock taken before the catalog was read: while it lives, no partition of
+    /// this snapshot is deleted. Keep the snapshot (or a plan made from it) until done.
+    public var lease: StoreReadLease?
 
     /// Creates a snapshot.
-    public init(partitions: [PartitionInfo], fileWatermark: Int64, unfinishedFileIDs: [Int64], extraColumns: [String]) {
+    public init(partitions: [PartitionInfo], fileWatermark: Int64, unfinishedFileIDs: [Int64], extraColumns: [String], lease: StoreReadLease? = nil) {
         self.partitions = partitions
         self.fileWatermark = fileWatermark
         self.unfinishedFileIDs = unfinishedFileIDs
         self.extraColumns = extraColumns
+        self.lease = lease
     }
 }

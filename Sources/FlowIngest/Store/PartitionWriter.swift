@@ -7,13 +7,25 @@ import Foundation
 /// (`deleteRows(ofFile:from:)`), and until the catalog marks a file stored, queries hide its rows.
 ///
 /// The `flows` table grows columns as new layouts arrive (`ALTER TABLE ... ADD COLUMN`), so a
-/// partition of default-format files carries only the 14 default columns.
+/// partition of default-format files carries only the 14 default columns. Fields flowq does not
+/// know get columns of their own up to `maximumUnknownColumns` per partition; beyond that they
+/// are kept together in the `extra_fields` column as a JSON object (column name -> text), so no
+/// header, however odd, can push a partition past SQLite's column limit.
 final class PartitionWriter {
     let day: PartitionDay
     private let database: Database
     private var columns: [String]
     private var inserts: [InsertKey: Statement] = [:]
     private var multiRowInserts: [InsertKey: Statement] = [:]
+    /// For each prepared layout, the slots kept in `extra_fields` (by slot, their column name).
+    private var overflow: [InsertKey: [Int: String]] = [:]
+    /// Reused to build each row's `extra_fields` text.
+    private var extraText: [UInt8] = []
+
+    /// Columns of their own for fields flowq does not know, per partition.
+    static let maximumUnknownColumns = 64
+    /// The column holding the fields past `maximumUnknownColumns`.
+    static let extraFieldsColumn = "extra_fields"
     private let dictionary: PartitionDictionary
 
     /// Identifies a prepared INSERT: the layout plus which columns come from the S3 key.
@@ -61,6 +73,8 @@ final class PartitionWriter {
         /// Dictionary ids of the account and region the S3 key gives, when the layout lacks them.
         fileprivate let account: Int64?
         fileprivate let region: Int64?
+        /// Slots kept in `extra_fields`, with their column names; empty for most layouts.
+        fileprivate let overflow: [Int: String]
     }
 
     /// Rows bound into one multi-row INSERT.
@@ -73,7 +87,9 @@ final class PartitionWriter {
         let insertKey = InsertKey(layout: layout, accountFromKey: accountFromKey, regionFromKey: regionFromKey)
         let statement = try insertStatement(insertKey)
         let multiRow = try insertStatement(insertKey, rows: Self.rowsPerStatement)
-        let columns = Int32(layout.slots.count + 1 + (accountFromKey ? 1 : 0) + (regionFromKey ? 1 : 0))
+        let overflowSlots = overflow[insertKey] ?? [:]
+        let columns = Int32(layout.slots.count - overflowSlots.count + (overflowSlots.isEmpty ? 0 : 1) + 1
+                            + (accountFromKey ? 1 : 0) + (regionFromKey ? 1 : 0))
         let dictionarySlots = layout.slots.map { slot -> Bool in
             if case .known(let field) = slot { return field.storage == .dictionary }
             return false
@@ -88,7 +104,8 @@ final class PartitionWriter {
             return found
         }
         return InsertPlan(statement: statement, multiRow: multiRow, columnsPerRow: columns, dictionarySlots: dictionarySlots,
-                          account: try id(accountFromKey ? key.accountID : nil), region: try id(regionFromKey ? key.region : nil))
+                          account: try id(accountFromKey ? key.accountID : nil), region: try id(regionFromKey ? key.region : nil),
+                          overflow: overflowSlots)
     }
 
     /// Inserts the records of `batch` at `offsets` (all of this partition's day), in order:
@@ -129,9 +146,16 @@ final class PartitionWriter {
         var start: Int64 = 0
         var end: Int64? = nil
         let slots = cursor.remaining
+        var index = base + 1
+        if !plan.overflow.isEmpty { extraText.removeAll(keepingCapacity: true) }
         for slot in 0..<slots {
-            let index = base + Int32(slot + 2)
-            switch cursor.next() {
+            let value = cursor.next()
+            if let name = plan.overflow[slot] {
+                if case .text(let text) = value { appendExtra(name, text) }
+                continue
+            }
+            index += 1
+            switch value {
             case .null:
                 statement.bindNull(at: index)
             case .integer(let value):
@@ -147,7 +171,16 @@ final class PartitionWriter {
                 statement.bindBlob(address, at: index)
             }
         }
-        var index = base + Int32(slots + 2)
+        index += 1
+        if !plan.overflow.isEmpty {
+            if extraText.isEmpty {
+                statement.bindNull(at: index)
+            } else {
+                extraText.append(0x7D) // }
+                extraText.withUnsafeBytes { statement.bindText($0, at: index) }
+            }
+            index += 1
+        }
         if let account = plan.account { statement.bind(account, at: index); index += 1 }
         if let region = plan.region { statement.bind(region, at: index) }
 
@@ -158,6 +191,20 @@ final class PartitionWriter {
             if end < delta.minEnd { delta.minEnd = end }
             if end > delta.maxEnd { delta.maxEnd = end }
         }
+    }
+
+    /// Adds `"name":"text"` to the row's `extra_fields` object (text is printable ASCII:
+    /// only quotes and backslashes need escaping).
+    private func appendExtra(_ name: String, _ text: UnsafeRawBufferPointer) {
+        extraText.append(extraText.isEmpty ? 0x7B : 0x2C) // { or ,
+        extraText.append(0x22)
+        extraText.append(contentsOf: name.utf8)
+        extraText.append(contentsOf: [0x22, 0x3A, 0x22])
+        for byte in text {
+            if byte == 0x22 || byte == 0x5C { extraText.append(0x5C) }
+            extraText.append(byte)
+        }
+        extraText.append(0x22)
     }
 
     /// Makes the group's rows durable.
@@ -200,8 +247,23 @@ final class PartitionWriter {
     private func insertStatement(_ key: InsertKey, rows: Int = 1) throws(SQLiteError) -> Statement {
         if rows == 1, let statement = inserts[key] { return statement }
         if rows > 1, let statement = multiRowInserts[key] { return statement }
-        var names = key.layout.slots.map(\.columnName)
-        var types = key.layout.slots.map(Self.declaredType)
+        var names: [String] = []
+        var types: [String] = []
+        var overflowSlots: [Int: String] = [:]
+        var unknownColumns = columns.filter { FlowField(columnName: $0) == nil && $0 != "file_id" && $0 != Self.extraFieldsColumn }.count
+        for (slot, field) in key.layout.slots.enumerated() {
+            if case .unknown = field, !columns.contains(field.columnName) {
+                if unknownColumns >= Self.maximumUnknownColumns {
+                    overflowSlots[slot] = field.columnName
+                    continue
+                }
+                unknownColumns += 1
+            }
+            names.append(field.columnName)
+            types.append(Self.declaredType(field))
+        }
+        overflow[key] = overflowSlots
+        if !overflowSlots.isEmpty { names.append(Self.extraFieldsColumn); types.append("TEXT") }
         if key.accountFromKey { names.append(FlowField.accountID.columnName); types.append("INTEGER") }
         if key.regionFromKey { names.append(FlowField.region.columnName); types.append("INTEGER") }
         for (name, type) in zip(names, types) where !columns.contains(name) {

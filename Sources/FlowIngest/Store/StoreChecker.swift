@@ -24,6 +24,8 @@ public struct StoreChecker {
         public var problems: [Problem] = []
         /// Ingests that were interrupted and whose rows the next ingest will remove.
         public var pendingFiles: [String] = []
+        /// Days an interrupted prune dropped whose files the next ingest or prune deletes.
+        public var interruptedPrunes: [PartitionDay] = []
     }
 
     let store: FlowStore
@@ -34,25 +36,52 @@ public struct StoreChecker {
     }
 
     /// Runs every check; throws only when the store cannot be opened at all.
+    ///
+    /// Safe beside a running ingest or prune: every catalog fact is read in one transaction
+    /// (one state of the store), partitions are read with the same visibility rule queries use,
+    /// and the readers' lease keeps a prune from deleting a partition while it is checked.
     public func run() throws -> Report {
         var report = Report()
+        let lease = StoreReadLease.acquire(for: store)
+        defer { withExtendedLifetime(lease) {} }
         let catalog = try store.openCatalogForReading()
         let database = catalog.database
         func problem(_ place: String, _ message: String) { report.problems.append(Problem(place: place, message: message)) }
 
-        if let result = try database.scalar("PRAGMA quick_check")?.textValue, result != "ok" {
+        struct Facts {
+            var integrity: String?
+            var snapshot: StoreSnapshot
+            var pendingFiles: [Catalog.FileRecord]
+            var storedFiles: Int
+            var fileMismatches: [[SQLiteValue]]
+            var rowsFromFiles: [String: Int64]
+            var pruning: [PartitionDay]
+        }
+        let facts: Facts = try database.readTransaction {
+            Facts(
+                integrity: try database.scalar("PRAGMA quick_check")?.textValue,
+                snapshot: try catalog.snapshot(),
+                pendingFiles: try catalog.pendingFiles(),
+                storedFiles: Int(try database.scalar("SELECT count(*) FROM files WHERE state = 'stored'")?.integerValue ?? 0),
+                // Per file: its rows in file_partitions must add up to its record count.
+                fileMismatches: try database.rows("""
+                    SELECT f.path, f.records, coalesce((SELECT sum(rows) FROM file_partitions p WHERE p.file_id = f.id), 0) + f.pruned
+                    FROM files f WHERE f.state = 'stored'
+                    """).filter { $0[1] != $0[2] },
+                rowsFromFiles: Dictionary(try database.rows("""
+                    SELECT p.day, sum(p.rows) FROM file_partitions p JOIN files f ON f.id = p.file_id WHERE f.state = 'stored' GROUP BY p.day
+                    """).compactMap { row in row[0].textValue.map { ($0, row[1].integerValue ?? 0) } }, uniquingKeysWith: +),
+                pruning: try catalog.pruningDays())
+        }
+        if let result = facts.integrity, result != "ok" {
             problem("catalog", "SQLite integrity check failed: \(result)")
         }
-        let snapshot = try catalog.snapshot()
-        let pendingFiles = try catalog.pendingFiles()
-        let pending = pendingFiles.map(\.id)
-        report.pendingFiles = pendingFiles.map(\.path)
-        report.storedFiles = Int(try database.scalar("SELECT count(*) FROM files WHERE state = 'stored'")?.integerValue ?? 0)
-        // Per file: its rows in file_partitions must add up to its record count.
-        for row in try database.rows("""
-            SELECT f.path, f.records, coalesce((SELECT sum(rows) FROM file_partitions p WHERE p.file_id = f.id), 0) + f.pruned
-            FROM files f WHERE f.state = 'stored'
-            """) where row[1] != row[2] {
+        let snapshot = facts.snapshot
+        let pending = facts.pendingFiles.map(\.id)
+        report.pendingFiles = facts.pendingFiles.map(\.path)
+        report.storedFiles = facts.storedFiles
+        report.interruptedPrunes = facts.pruning
+        for row in facts.fileMismatches {
             problem(row[0].textValue ?? "?", "the catalog says \(row[1].integerValue ?? 0) records but its partitions list \(row[2].integerValue ?? 0)")
         }
         var catalogDays = Set<String>()
@@ -72,7 +101,7 @@ public struct StoreChecker {
                 }
                 let visible = try storedRowCount(partitionDB, watermark: snapshot.fileWatermark, pending: pending)
                 report.rows += visible
-                let fromFiles = try database.scalar("SELECT coalesce(sum(p.rows), 0) FROM file_partitions p JOIN files f ON f.id = p.file_id WHERE p.day = ? AND f.state = 'stored'", [.text(day)])?.integerValue ?? 0
+                let fromFiles = facts.rowsFromFiles[day] ?? 0
                 if visible != partition.rowCount {
                     problem(day, "holds \(visible) rows of stored files but the catalog says \(partition.rowCount)")
                 }
@@ -87,9 +116,11 @@ public struct StoreChecker {
                 problem(day, error.localizedDescription)
             }
         }
-        // Partition files the catalog does not know, holding rows of stored files.
+        // Partition files the catalog does not know, holding rows of stored files (a day an
+        // interrupted prune dropped is expected to linger until the next ingest or prune).
+        let pruning = Set(facts.pruning.map(\.isoText))
         let onDisk = (try? FileManager.default.contentsOfDirectory(atPath: store.partitionsURL.path)) ?? []
-        for name in onDisk where name.hasSuffix(".db") && !catalogDays.contains(String(name.dropLast(3))) {
+        for name in onDisk where name.hasSuffix(".db") && !catalogDays.contains(String(name.dropLast(3))) && !pruning.contains(String(name.dropLast(3))) {
             let path = store.partitionsURL.appendingPathComponent(name).path
             if let partitionDB = try? Database(path: path, mode: .readOnly),
                let rows = try? storedRowCount(partitionDB, watermark: snapshot.fileWatermark, pending: pending), rows > 0 {

@@ -10,6 +10,8 @@ public enum StoreError: Error, LocalizedError, Sendable {
     case notAStore(String)
     /// The store was written by a flowq with another store format (`found`, when it says).
     case otherFormat(path: String, found: String?)
+    /// The catalog exists but holds no tables: the first ingest was killed while creating it.
+    case unfinishedStore(path: String)
     /// SQLite failed on the catalog or a partition.
     case sqlite(SQLiteError)
 
@@ -20,8 +22,11 @@ public enum StoreError: Error, LocalizedError, Sendable {
         case .locked(let message): return message
         case .notAStore(let message): return message
         case .otherFormat(let path, let found):
-            return "\(path) is a flowq store of format \(found ?? "unknown"), this flowq reads format \(FlowStore.formatVersion): "
+            return "\(DisplayText.escaped(path)) is a flowq store of format \(found ?? "unknown"), this flowq reads format \(FlowStore.formatVersion): "
                 + "ingest the files again into a new store (--store NEW_FOLDER)"
+        case .unfinishedStore(let path):
+            return "\(path) was never finished: the first ingest into this store was stopped while it created the catalog, "
+                + "so the store holds nothing yet; run `flowq ingest` again to create it (or delete the folder)"
         case .sqlite(let error):
             if error.isDiskFull {
                 return "the disk is full (\(error.localizedDescription)); files not yet stored were not kept: free some space and run the ingest again to read them"

@@ -17,8 +17,10 @@ public struct QueryError: Error, LocalizedError, Sendable, Equatable {
         case unknownName
         /// An operator or function applied to values of the wrong type.
         case type
-        /// The query ran and failed (SQLite error, timeout, cancellation).
+        /// The query ran and failed (SQLite error, timeout).
         case execution
+        /// The user stopped the query (Ctrl-C).
+        case interrupted
     }
 
     /// What kind of mistake this is.
@@ -52,9 +54,18 @@ public struct QueryError: Error, LocalizedError, Sendable, Equatable {
         guard let location else { return text }
         let lines = query.split(separator: "\n", omittingEmptySubsequences: false)
         guard location.line >= 1, location.line <= lines.count else { return text }
-        let line = String(lines[location.line - 1]).replacingOccurrences(of: "\t", with: " ")
-        text += "\n  " + line
-        text += "\n  " + String(repeating: " ", count: max(0, location.column - 1)) + "^"
+        var line = Array(String(lines[location.line - 1]).replacingOccurrences(of: "\t", with: " "))
+        var column = max(0, location.column - 1)
+        // A long line (a generated query) is shown as a window around the spot.
+        let window = 100
+        if line.count > window + 20 {
+            let start = max(0, min(column - window / 2, line.count - window))
+            let end = min(line.count, start + window)
+            line = (start > 0 ? ["…"] : []) + Array(line[start..<end]) + (end < line.count ? ["…"] : [])
+            column = column - start + (start > 0 ? 1 : 0)
+        }
+        text += "\n  " + String(line)
+        text += "\n  " + String(repeating: " ", count: column) + "^"
         return text
     }
 }

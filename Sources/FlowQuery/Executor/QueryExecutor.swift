@@ -4,15 +4,15 @@ import Synchronization
 
 /// Options for running a plan.
 public struct ExecutionOptions: Sendable {
-    /// Stop the query after this long (nil: no limit).
-    public var timeout: Duration?
+    /// Stop the query after this many seconds (nil: no limit).
+    public var timeout: Double?
     /// Partitions queried at once (default: the number of cores).
     public var parallelism: Int
     /// Lets another thread stop the query (Ctrl-C).
     public var cancellation: QueryCancellation
 
     /// Default options.
-    public init(timeout: Duration? = nil, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+    public init(timeout: Double? = nil, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
                 cancellation: QueryCancellation = QueryCancellation()) {
         self.timeout = timeout
         self.parallelism = max(1, parallelism)
@@ -20,8 +20,13 @@ public struct ExecutionOptions: Sendable {
     }
 }
 
-/// Runs a plan: each kept partition's query on its own read-only connection (several at
-/// once), then the merge.
+/// Runs a plan: each kept partition's query on its own read-only connection (several at once,
+/// on threads of their own), then the merge.
+///
+/// Blocking SQLite work never runs on Swift's cooperative pool, and the timeout is a dispatch
+/// timer, so a timeout or Ctrl-C stops any query at once however many partitions are busy.
+/// Memory stays bounded: partition rows travel to the merge in small chunks through bounded
+/// queues and are inserted into an on-disk temporary database as they come.
 public struct QueryExecutor: Sendable {
     /// The store queried.
     public let store: FlowStore
@@ -31,51 +36,44 @@ public struct QueryExecutor: Sendable {
         self.store = store
     }
 
-    /// Runs `plan`, handing each result row to `onRow` in order.
-    public func execute(_ plan: QueryPlan, options: ExecutionOptions = ExecutionOptions(), onRow: ([SQLiteValue]) throws -> Void) async throws {
-        let interrupts = options.cancellation
-        let watchdog = options.timeout.map { timeout in
-            Task {
-                try await Task.sleep(for: timeout)
-                interrupts.interruptAll(reason: "the query ran longer than its --timeout of \(timeout)")
-            }
-        }
-        defer { watchdog?.cancel() }
+    /// Runs `plan`, handing each result row to `onRow` in order; an error thrown by `onRow`
+    /// (output that cannot be written) stops the query.
+    public func execute(_ plan: QueryPlan, options: ExecutionOptions = ExecutionOptions(), onRow: ([SQLiteValue]) throws -> Void) throws {
+        let cancellation = options.cancellation
+        let timer = options.timeout.map { cancellation.startTimer(seconds: $0) }
+        defer { timer?.cancel() }
         do {
+            try cancellation.check()
             switch plan.merge {
             case .stream(let limit):
-                try streamRows(plan, limit: limit, interrupts: interrupts, onRow: onRow)
+                try streamRows(plan, limit: limit, cancellation: cancellation, onRow: onRow)
             case .merge(let columns, let sql, let bindings):
-                try await mergeRows(plan, columns: columns, sql: sql, bindings: bindings, options: options, interrupts: interrupts, onRow: onRow)
+                try mergeRows(plan, columns: columns, sql: sql, bindings: bindings, options: options, onRow: onRow)
             }
-        } catch let error as SQLiteError where error.isInterrupt {
-            throw QueryError(.execution, interrupts.reason ?? "the query was cancelled")
         } catch let error as SQLiteError {
+            if cancellation.isCancelled, let stopped = cancellation.error { throw stopped }
             throw QueryError(.execution, error.localizedDescription)
         }
     }
 
     /// Runs `plan` and collects the whole answer.
-    public func collect(_ plan: QueryPlan, options: ExecutionOptions = ExecutionOptions()) async throws -> [[SQLiteValue]] {
+    public func collect(_ plan: QueryPlan, options: ExecutionOptions = ExecutionOptions()) throws -> [[SQLiteValue]] {
         var rows: [[SQLiteValue]] = []
-        try await execute(plan, options: options) { rows.append($0) }
+        try execute(plan, options: options) { rows.append($0) }
         return rows
     }
 
     // MARK: Streaming
 
-    private func streamRows(_ plan: QueryPlan, limit: Int64?, interrupts: QueryCancellation, onRow: ([SQLiteValue]) throws -> Void) throws {
+    private func streamRows(_ plan: QueryPlan, limit: Int64?, cancellation: QueryCancellation, onRow: ([SQLiteValue]) throws -> Void) throws {
         var remaining = limit ?? Int64.max
         for query in plan.partitionQueries where remaining > 0 {
-            try Task.checkCancellation()
             let database = try openPartition(query.day)
-            let token = interrupts.register(database.interruptHandle)
-            // The connection must outlive its registration: a timeout may interrupt it.
-            defer { interrupts.unregister(token); withExtendedLifetime(database) {} }
+            let token = cancellation.register(database)
+            defer { cancellation.unregister(token) }
             let statement = try database.prepare(query.sql)
             try statement.bind(query.bindings)
             while remaining > 0, try statement.step() {
-                if remaining & 0xFFF == 0 { try interrupts.check() }
                 try onRow(statement.row())
                 remaining -= 1
             }
@@ -84,63 +82,121 @@ public struct QueryExecutor: Sendable {
 
     // MARK: Merging
 
+    /// What a partition's worker sends to the merge.
+    private enum PartitionMessage: Sendable {
+        case rows([[SQLiteValue]])
+        case done
+        case failed(any Error)
+    }
+
+    /// Rows per message from a partition to the merge.
+    static let chunkRows = 1024
+    /// Messages a partition may have queued before its worker waits.
+    static let chunksQueued = 4
+
     private func mergeRows(
         _ plan: QueryPlan, columns: [String], sql: String, bindings: [SQLiteValue], options: ExecutionOptions,
-        interrupts: QueryCancellation, onRow: ([SQLiteValue]) throws -> Void
-    ) async throws {
+        onRow: ([SQLiteValue]) throws -> Void
+    ) throws {
+        let cancellation = options.cancellation
         // A private temporary database on disk: large merges spill instead of growing memory.
         let merge = try Database(path: "", mode: .create)
-        let mergeToken = interrupts.register(merge.interruptHandle)
-        defer { interrupts.unregister(mergeToken); withExtendedLifetime(merge) {} }
+        let mergeToken = cancellation.register(merge)
+        defer { cancellation.unregister(mergeToken) }
         try merge.execute("PRAGMA cache_size = -32000; PRAGMA temp_store = FILE;")
         try SQLFunctions.prepare(merge)
         try merge.execute("CREATE TABLE partials(\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))")
         let insert = try merge.prepare("INSERT INTO partials VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
 
         let queries = plan.partitionQueries
+        let channels = queries.map { _ in BatchQueue<PartitionMessage>(limit: Self.chunksQueued) }
+        // Workers start a partition only a few ahead of the merge, so finished partitions
+        // waiting their turn stay few.
+        let workerCount = min(options.parallelism, queries.count)
+        let window = DispatchSemaphore(value: max(1, workerCount * 2))
+        let next = Atomic<Int>(0)
+        let workers = DispatchGroup()
         let store = self.store
-        try merge.execute("BEGIN")
-        try await withThrowingTaskGroup(of: (Int, [[SQLiteValue]]).self) { group in
-            var next = 0
-            var finished: [Int: [[SQLiteValue]]] = [:]
-            var inserted = 0
-            func launch() {
-                let index = next
-                let query = queries[index]
-                next += 1
-                group.addTask {
-                    try Task.checkCancellation()
-                    let database = try QueryExecutor(store: store).openPartition(query.day)
-                    let token = interrupts.register(database.interruptHandle)
-                    defer { interrupts.unregister(token); withExtendedLifetime(database) {} }
-                    let statement = try database.prepare(query.sql)
-                    try statement.bind(query.bindings)
-                    var rows: [[SQLiteValue]] = []
-                    while try statement.step() { rows.append(statement.row()) }
-                    return (index, rows)
-                }
-            }
-            while next < queries.count && next < options.parallelism { launch() }
-            while let (index, rows) = try await group.next() {
-                if next < queries.count { launch() }
-                finished[index] = rows
-                // Insert in partition order so ties come out the same on every run.
-                while let ready = finished.removeValue(forKey: inserted) {
-                    try interrupts.check()
-                    for row in ready {
-                        try insert.bind(row)
-                        try insert.step()
+        for index in 0..<workerCount {
+            workers.enter()
+            let thread = Thread {
+                defer { workers.leave() }
+                while true {
+                    window.wait()
+                    let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard position < queries.count, !cancellation.isCancelled else { return }
+                    let channel = channels[position]
+                    do {
+                        try QueryExecutor(store: store).run(queries[position], into: channel, cancellation: cancellation)
+                    } catch {
+                        channel.put(.failed(error))
                     }
-                    inserted += 1
                 }
             }
+            thread.name = "flowq-query-\(index)"
+            thread.stackSize = 4 << 20
+            thread.start()
         }
-        try merge.execute("COMMIT")
+        var failure: (any Error)? = nil
+        do {
+            try merge.execute("BEGIN")
+            // Insert in partition order so ties come out the same on every run.
+            for channel in channels {
+                reading: while let message = channel.take() {
+                    switch message {
+                    case .rows(let rows):
+                        for row in rows {
+                            try insert.bind(row)
+                            try insert.step()
+                            insert.reset()
+                        }
+                    case .done:
+                        break reading
+                    case .failed(let error):
+                        throw error
+                    }
+                }
+                window.signal()
+            }
+            try merge.execute("COMMIT")
+        } catch {
+            failure = error
+        }
+        if failure != nil {
+            // Stop the workers: wake any waiting for the window or blocked on a full channel.
+            if !cancellation.isCancelled { cancellation.cancel(.stopped("the query stopped: a partition failed")) }
+            for channel in channels { channel.close() }
+            for _ in 0..<workerCount { window.signal() }
+        }
+        for _ in 0..<workerCount { window.signal() }
+        workers.wait()
+        if let failure { throw failure }
+        try cancellation.check()
         let statement = try merge.prepare(sql)
         try statement.bind(bindings)
         while try statement.step() {
             try onRow(statement.row())
         }
+    }
+
+    /// Runs one partition's query, sending its rows to `channel` in chunks.
+    private func run(_ query: PartitionQuery, into channel: BatchQueue<PartitionMessage>, cancellation: QueryCancellation) throws {
+        let database = try openPartition(query.day)
+        let token = cancellation.register(database)
+        defer { cancellation.unregister(token) }
+        let statement = try database.prepare(query.sql)
+        try statement.bind(query.bindings)
+        var chunk: [[SQLiteValue]] = []
+        chunk.reserveCapacity(Self.chunkRows)
+        while try statement.step() {
+            chunk.append(statement.row())
+            if chunk.count == Self.chunkRows {
+                guard channel.put(.rows(chunk)) else { return }
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        if !chunk.isEmpty { guard channel.put(.rows(chunk)) else { return } }
+        channel.put(.done)
     }
 
     /// Opens a partition read-only, with flowq's functions.
@@ -153,52 +209,5 @@ public struct QueryExecutor: Sendable {
         try database.execute("PRAGMA query_only = ON")
         try SQLFunctions.prepare(database)
         return database
-    }
-}
-
-/// Stops a running query from any thread: every SQLite connection it has open is interrupted,
-/// and the query fails with the reason given.
-public final class QueryCancellation: Sendable {
-    private struct State {
-        var handles: [Int: InterruptHandle] = [:]
-        var nextToken = 0
-        var reason: String?
-    }
-    private let state = Mutex(State())
-
-    /// A cancellation that has not fired.
-    public init() {}
-
-    /// Why the query was interrupted, if it was.
-    public var reason: String? { state.withLock { $0.reason } }
-
-    func register(_ handle: InterruptHandle) -> Int {
-        state.withLock { state in
-            state.nextToken += 1
-            state.handles[state.nextToken] = handle
-            if state.reason != nil { handle.interrupt() }
-            return state.nextToken
-        }
-    }
-
-    func unregister(_ token: Int) {
-        _ = state.withLock { $0.handles.removeValue(forKey: token) }
-    }
-
-    /// Throws the cancellation as an interrupt when it has fired (for loops outside SQLite).
-    func check() throws {
-        if reason != nil { throw SQLiteError(code: 9, message: "interrupted") }
-    }
-
-    /// Interrupts everything the query runs, now and from now on.
-    public func cancel(reason: String) {
-        interruptAll(reason: reason)
-    }
-
-    func interruptAll(reason: String) {
-        state.withLock { state in
-            state.reason = reason
-            for handle in state.handles.values { handle.interrupt() }
-        }
     }
 }

@@ -31,6 +31,55 @@ enum SQLFunctions {
             guard let t = args[0].doubleValue, let unit = args[1].integerValue, unit > 0 else { return .null }
             return .integer(Int64((t / Double(unit)).rounded(.down)) * unit)
         }
+        // Integer arithmetic as Trino does it: overflow and division by zero are errors (SQLite
+        // would turn an overflow into a double and a division by zero into NULL).
+        try database.createIntegerFunction("fq_iadd") { a, b in
+            let (value, overflow) = a.addingReportingOverflow(b)
+            return overflow ? .failure(FunctionFailure("bigint addition overflow: \(a) + \(b)")) : .success(value)
+        }
+        try database.createIntegerFunction("fq_isub") { a, b in
+            let (value, overflow) = a.subtractingReportingOverflow(b)
+            return overflow ? .failure(FunctionFailure("bigint subtraction overflow: \(a) - \(b)")) : .success(value)
+        }
+        try database.createIntegerFunction("fq_imul") { a, b in
+            let (value, overflow) = a.multipliedReportingOverflow(by: b)
+            return overflow ? .failure(FunctionFailure("bigint multiplication overflow: \(a) * \(b)")) : .success(value)
+        }
+        try database.createIntegerFunction("fq_idiv") { a, b in
+            guard b != 0 else { return .failure(FunctionFailure("Division by zero")) }
+            let (value, overflow) = a.dividedReportingOverflow(by: b)
+            return overflow ? .failure(FunctionFailure("bigint division overflow: \(a) / \(b)")) : .success(value)
+        }
+        try database.createIntegerFunction("fq_imod") { a, b in
+            guard b != 0 else { return .failure(FunctionFailure("Division by zero")) }
+            return .success(b == -1 ? 0 : a % b)
+        }
+        try database.createFunction("fq_ddiv", argumentCount: 2) { args in
+            // IEEE division: x / 0.0 is Infinity or NaN in Trino, not NULL.
+            guard let a = args[0].doubleValue, let b = args[1].doubleValue else { return .null }
+            let value = a / b
+            return value.isNaN ? .text("NaN") : .real(value)
+        }
+        try database.createFunction("fq_to_double", argumentCount: 2) { args in
+            switch args[0] {
+            case .null: return .null
+            case .integer(let v): return .real(Double(v))
+            case .real: return args[0]
+            case .text(let text):
+                if let value = Self.double(text) { return value.isNaN ? .text("NaN") : .real(value) }
+                if args[1].integerValue == 1 { return .null }
+                throw FunctionError("Cannot cast '\(text)' to DOUBLE")
+            case .blob: throw FunctionError("Cannot cast a blob to DOUBLE")
+            }
+        }
+        try database.createFunction("fq_double_to_integer", argumentCount: 2) { args in
+            guard let value = args[0].doubleValue else { return .null }
+            // Trino rounds half away from zero and refuses what does not fit.
+            let rounded = value.rounded(.toNearestOrAwayFromZero)
+            if rounded.isFinite, rounded >= -9.223372036854775808e18, rounded < 9.223372036854775808e18 { return .integer(Int64(rounded)) }
+            if args[1].integerValue == 1 { return .null }
+            throw FunctionError("Unable to cast \(ValueText.formatDouble(value)) to bigint: out of range")
+        }
         try database.createFunction("fq_double_text", argumentCount: 1) { args in
             args[0].doubleValue.map { .text(String($0)) } ?? .null
         }
@@ -38,7 +87,7 @@ enum SQLFunctions {
             guard case .text(let text) = args[0] else { return args[0].integerValue.map(SQLiteValue.integer) ?? .null }
             if let value = Int64(text.trimmingCharacters(in: .whitespaces)) { return .integer(value) }
             if args[1].integerValue == 1 { return .null }
-            throw FunctionError("cannot cast '\(text)' to bigint")
+            throw FunctionError("Cannot cast '\(text)' to BIGINT")
         }
         try database.createFunction("fq_iso_week", argumentCount: 1) { args in
             guard let t = args[0].doubleValue else { return .null }
@@ -56,6 +105,23 @@ enum SQLFunctions {
         try database.createAggregate("fq_distinct_count", argumentCount: 1, DistinctCount.self)
         try database.createAggregate("fq_distinct_array", argumentCount: 1, DistinctArray.self)
         try database.createAggregate("fq_array_concat", argumentCount: 1, ArrayConcat.self)
+    }
+}
+
+extension SQLFunctions {
+    /// Text read as a double the way Trino's CAST reads it: surrounding blanks allowed,
+    /// `NaN` and `Infinity` spelled out; nil for anything else.
+    static func double(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch trimmed {
+        case "NaN": return .nan
+        case "Infinity", "+Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default: break
+        }
+        // Swift's parser also takes "inf", "nan" and hex floats; Trino does not.
+        guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x65 || $0 == 0x45 }) else { return nil }
+        return Double(trimmed)
     }
 }
 

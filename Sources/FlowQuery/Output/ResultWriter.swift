@@ -1,9 +1,11 @@
 import FlowIngest
+import Foundation
 
 /// Writes a result set in one of the output formats, row by row.
 ///
-/// CSV, JSON and NDJSON stream (memory stays flat however many rows); a table needs every
-/// row to size its columns, so it collects them first.
+/// CSV, JSON and NDJSON stream. A table needs every row to size its columns: it keeps the
+/// first rows in memory and spills the rest to an unlinked temporary file, tracking the widths
+/// as rows come, so memory stays flat however many rows a query prints.
 public final class ResultWriter {
     /// How a table is drawn for a person at a terminal.
     public struct TableStyle: Sendable {
@@ -25,32 +27,63 @@ public final class ResultWriter {
     private let format: OutputFormat
     private let style: TableStyle
     private let columns: [ResultColumn]
-    private let write: (String) -> Void
-    private var tableRows: [[String?]] = []
+    private let write: (String) throws -> Void
     private var rowCount = 0
+    // Table state: widths so far, rows kept in memory, then the spill file.
+    private var widths: [Int]
+    private var tableRows: [[String?]] = []
+    private var keptBytes = 0
+    private var spill: SpillFile?
+    private let spillAfterBytes: Int?
 
-    /// A writer of `columns` in `format`, sending text to `write`.
-    public init(format: OutputFormat, columns: [ResultColumn], style: TableStyle = TableStyle(), write: @escaping (String) -> Void) {
+    /// Bytes of table cells kept in memory before the rest go to a temporary file.
+    public static let defaultTableMemory = 8 << 20
+
+    /// A writer of `columns` in `format`, sending text to `write`. Tables keep at most
+    /// `tableMemory` bytes of cells in memory (nil: no limit, for small in-memory reports).
+    public init(format: OutputFormat, columns: [ResultColumn], style: TableStyle = TableStyle(),
+                tableMemory: Int? = ResultWriter.defaultTableMemory, write: @escaping (String) throws -> Void) throws {
         self.format = format
         self.style = style
         self.columns = columns
         self.write = write
+        self.spillAfterBytes = tableMemory
+        widths = columns.map(\.name.count)
         switch format {
-        case .csv: write(columns.map { Self.csvField($0.name) }.joined(separator: ",") + "\r\n")
-        case .json: write("[")
+        case .csv: try write(columns.map { Self.csvField($0.name) }.joined(separator: ",") + "\r\n")
+        case .json: try write("[")
         default: break
         }
     }
 
+    /// The whole answer as text, for results already in memory (report sections).
+    public static func text(format: OutputFormat, columns: [ResultColumn], rows: [[SQLiteValue]], style: TableStyle = TableStyle()) -> String {
+        var out = ""
+        // Nothing here can fail: the sink is a string and tables are kept in memory.
+        if let writer = try? ResultWriter(format: format, columns: columns, style: style, tableMemory: nil, write: { out += $0 }) {
+            for row in rows { try? writer.add(row) }
+            try? writer.finish()
+        }
+        return out
+    }
+
     /// Adds one row.
-    public func add(_ row: [SQLiteValue]) {
+    public func add(_ row: [SQLiteValue]) throws {
         switch format {
         case .table:
-            tableRows.append(zip(row, columns).map { value, column in
+            let cells: [String?] = zip(row, columns).map { value, column in
                 let text = ValueText.plain(value, type: column.type)
                 guard style.groupDigits, column.isQuantity, let text else { return text }
                 return Self.grouped(text)
-            })
+            }
+            for (i, cell) in cells.enumerated() { widths[i] = max(widths[i], cell?.count ?? 1) }
+            if let spill {
+                try spill.append(cells)
+            } else {
+                tableRows.append(cells)
+                keptBytes += cells.reduce(16) { $0 + ($1?.utf8.count ?? 0) + 16 }
+                if let limit = spillAfterBytes, keptBytes > limit { spill = try SpillFile() }
+            }
         case .csv:
             var line = ""
             for index in row.indices {
@@ -58,20 +91,20 @@ public final class ResultWriter {
                 if let text = ValueText.plain(row[index], type: columns[index].type) { line += Self.csvField(text) }
             }
             line += "\r\n"
-            write(line)
+            try write(line)
         case .json:
-            write((rowCount == 0 ? "\n" : ",\n") + jsonObject(row))
+            try write((rowCount == 0 ? "\n" : ",\n") + jsonObject(row))
         case .ndjson:
-            write(jsonObject(row) + "\n")
+            try write(jsonObject(row) + "\n")
         }
         rowCount += 1
     }
 
     /// Ends the output.
-    public func finish() {
+    public func finish() throws {
         switch format {
-        case .table: write(renderTable())
-        case .json: write(rowCount == 0 ? "]\n" : "\n]\n")
+        case .table: try renderTable()
+        case .json: try write(rowCount == 0 ? "]\n" : "\n]\n")
         default: break
         }
     }
@@ -99,13 +132,10 @@ public final class ResultWriter {
         }
     }
 
-    private func renderTable() -> String {
+    private func renderTable() throws {
         let headers = columns.map(\.name)
         let numeric = columns.map { $0.type.isNumeric }
-        var widths = headers.map(\.count)
-        for row in tableRows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], (cell ?? "-").count) }
-        }
+        var widths = self.widths
         // Fit the terminal: narrow the widest text columns first, never below 8 characters.
         if let maximum = style.maximumWidth {
             var total = widths.reduce(0, +) + 2 * max(0, widths.count - 1)
@@ -119,19 +149,29 @@ public final class ResultWriter {
         func fitted(_ cell: String, _ width: Int) -> String {
             cell.count <= width ? cell : String(cell.prefix(max(0, width - 1))) + "…"
         }
-        func line(_ cells: [String?], alignRight: [Bool], header: Bool = false) -> String {
+        func line(_ cells: [String?], header: Bool = false) -> String {
             cells.enumerated().map { i, cell in
                 let text = fitted(cell ?? "-", widths[i])
                 let pad = String(repeating: " ", count: max(0, widths[i] - text.count))
                 let shown = header ? bold + text + reset : (cell == nil ? dim + text + reset : text)
-                return alignRight[i] ? pad + shown : shown + pad
+                return numeric[i] ? pad + shown : shown + pad
             }.joined(separator: "  ").replacingTrailingSpaces() + "\n"
         }
-        var out = line(headers, alignRight: numeric, header: true)
+        var out = line(headers, header: true)
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        for row in tableRows { out += line(row, alignRight: numeric) }
-        out += "(\(tableRows.count) row\(tableRows.count == 1 ? "" : "s"))\n"
-        return out
+        for row in tableRows {
+            out += line(row)
+            if out.utf8.count >= 1 << 16 { try write(out); out = "" }
+        }
+        tableRows.removeAll()
+        if let spill {
+            try spill.replay(cellsPerRow: columns.count) { row in
+                out += line(row)
+                if out.utf8.count >= 1 << 16 { try write(out); out = "" }
+            }
+        }
+        out += "(\(rowCount) row\(rowCount == 1 ? "" : "s"))\n"
+        try write(out)
     }
 
     /// `1234567` as `1,234,567` (and `-1234.5` as `-1,234.5`).

@@ -163,6 +163,10 @@ extension Parser {
             try expect(.leftParen, "'(' and a list of values", afterPrevious: true)
             var items: [Expression] = []
             repeat {
+                // Each value becomes a bound parameter; SQLite takes at most 32,766 per statement.
+                guard items.count < Self.maximumInListItems else {
+                    throw unsupported("an IN list may hold at most \(Self.maximumInListItems.formatted()) values; split the list, or keep the values in a report parameter file")
+                }
                 items.append(try parseExpression())
             } while consume(.comma)
             try expect(.rightParen, "',' or ')' in the IN list")

@@ -67,6 +67,8 @@ struct Parser {
     /// recursively, so a chain of ten thousand ORs must fail here rather than crash later.
     /// Chains of one operator (`a OR b OR ...`) count one level per operator.
     static let maximumHeight = 1_000
+    /// The most values an `IN (...)` list may hold.
+    static let maximumInListItems = 10_000
 
     /// A parser over `text`.
     init(_ text: String) {

@@ -235,8 +235,11 @@ extension ExpressionCompiler {
         guard case .string(let text)? = n.constant else {
             throw QueryError(.unsupported, "contains() needs the network as a string literal such as '10.0.0.0/8'", at: network.location)
         }
-        guard let block = CIDRBlock(text) else {
-            throw QueryError(.type, "'\(text)' is not a CIDR block (write 10.0.0.0/8 or 2001:db8::/32)", at: network.location)
+        let block: CIDRBlock
+        switch CIDRBlock.parse(text) {
+        case .success(let parsed): block = parsed
+        case .failure(let problem):
+            throw QueryError(.type, "'\(text)': \(problem.message) (write a network such as 10.0.0.0/8 or 2001:db8::/32)", at: network.location)
         }
         var a = try compile(address)
         if a.type == .varchar, a.encoding == .address {
@@ -246,15 +249,17 @@ extension ExpressionCompiler {
             throw QueryError(.type, "contains() needs an IPADDRESS as its second argument, not \(a.type); write cast(srcaddr AS IPADDRESS)", at: address.location)
         }
         // Stored IPv4 addresses are integers and IPv6 ones 16-byte blobs; SQLite orders all
-        // integers before all blobs, so one BETWEEN of the block's own kind never matches the
-        // other family, and NULL never matches.
-        let (low, high): (SQLiteValue, SQLiteValue)
-        switch (block.low, block.high) {
-        case (.v4(let lo), .v4(let hi)): (low, high) = (.integer(Int64(lo)), .integer(Int64(hi)))
-        case (.v6(let lo), .v6(let hi)): (low, high) = (.blob(lo), .blob(hi))
-        default: throw QueryError(.type, "'\(text)' mixes address families", at: network.location)
+        // integers before all blobs, so a BETWEEN of one kind never matches the other, and NULL
+        // never matches. An IPv4 block also holds the IPv4-mapped IPv6 addresses of its range
+        // (Trino's IPADDRESS treats `::ffff:10.0.0.1` as `10.0.0.1`), and an IPv6 block that
+        // covers mapped addresses holds those IPv4 addresses.
+        var tests: [String] = []
+        if let v4 = block.ipv4Range {
+            tests.append("\(a.sql) BETWEEN \(builder.value(.integer(Int64(v4.lowerBound)))) AND \(builder.value(.integer(Int64(v4.upperBound))))")
         }
-        return Compiled(sql: "(\(a.sql) BETWEEN \(builder.value(low)) AND \(builder.value(high)))", type: .boolean)
+        let v6 = block.ipv6Range
+        tests.append("\(a.sql) BETWEEN \(builder.value(.blob(v6.low))) AND \(builder.value(.blob(v6.high)))")
+        return Compiled(sql: "(" + tests.joined(separator: " OR ") + ")", type: .boolean)
     }
 
     /// `amount` units as an interval constant (months and years kept apart from seconds).

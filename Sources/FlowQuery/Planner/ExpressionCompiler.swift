@@ -197,6 +197,11 @@ final class ExpressionCompiler {
             default: break
             }
             if let folded { return literal(folded) }
+            if case .integer(let v)? = c.constant, v == .min {
+                throw QueryError(.execution, "bigint negation overflow: -(\(v))", at: at)
+            }
+            // -x as 0 - x, checked: the negation of the smallest bigint overflows.
+            if c.type == .integer { return Compiled(sql: "fq_isub(0, \(c.sql))", type: .integer) }
             return Compiled(sql: "(-\(c.sql))", type: c.type)
         }
     }
@@ -233,18 +238,33 @@ final class ExpressionCompiler {
         }
         let type: SQLType = l.type == .double || r.type == .double ? .double : .integer
         if case .integer(let a)? = l.constant, case .integer(let b)? = r.constant {
+            // Folded here, failing as Trino fails at run time: overflow and division by zero.
+            let folded: (Int64, Bool)
             switch op {
-            case .add: if case (let v, false) = a.addingReportingOverflow(b) { return literal(.integer(v)) }
-            case .subtract: if case (let v, false) = a.subtractingReportingOverflow(b) { return literal(.integer(v)) }
-            case .multiply: if case (let v, false) = a.multipliedReportingOverflow(by: b) { return literal(.integer(v)) }
-            default: break
+            case .add: folded = a.addingReportingOverflow(b)
+            case .subtract: folded = a.subtractingReportingOverflow(b)
+            case .multiply: folded = a.multipliedReportingOverflow(by: b)
+            case .divide, .modulo:
+                guard b != 0 else { throw QueryError(.execution, "Division by zero", at: at) }
+                folded = op == .divide ? a.dividedReportingOverflow(by: b) : (b == -1 ? 0 : a % b, false)
+            default: folded = (0, true)
             }
+            guard !folded.1 else {
+                let names: [BinaryOperator: String] = [.add: "addition", .subtract: "subtraction", .multiply: "multiplication", .divide: "division"]
+                throw QueryError(.execution, "bigint \(names[op] ?? "arithmetic") overflow: \(a) \(op.rawValue) \(b)", at: at)
+            }
+            return literal(.integer(folded.0))
         }
-        let sqlOp = op.rawValue
-        if op == .modulo && type == .double {
-            return Compiled(sql: "fq_fmod(\(l.sql), \(r.sql))", type: .double)
+        if type == .integer {
+            // Checked: an overflow or a division by zero is an error, as in Trino.
+            let function = [BinaryOperator.add: "fq_iadd", .subtract: "fq_isub", .multiply: "fq_imul", .divide: "fq_idiv", .modulo: "fq_imod"][op] ?? "fq_iadd"
+            return Compiled(sql: "\(function)(\(l.sql), \(r.sql))", type: .integer)
         }
-        return Compiled(sql: "(\(l.sql) \(sqlOp) \(r.sql))", type: type)
+        switch op {
+        case .modulo: return Compiled(sql: "fq_fmod(\(l.sql), \(r.sql))", type: .double)
+        case .divide: return Compiled(sql: "fq_ddiv(\(l.sql), \(r.sql))", type: .double)
+        default: return Compiled(sql: "(\(l.sql) \(op.rawValue) \(r.sql))", type: type)
+        }
     }
 
     /// Brings two sides of a comparison to one representation, checking their types.
@@ -364,11 +384,12 @@ final class ExpressionCompiler {
             }
         case "bigint", "integer", "int", "smallint", "tinyint":
             let d = decoded(c)
-            if d.type == .double { return Compiled(sql: "CAST(round(\(d.sql)) AS INTEGER)", type: .integer) }
+            if d.type == .double { return Compiled(sql: "fq_double_to_integer(\(d.sql), \(isTry ? 1 : 0))", type: .integer) }
             if d.type == .varchar { return Compiled(sql: "fq_to_integer(\(d.sql), \(isTry ? 1 : 0))", type: .integer) }
             return Compiled(sql: "CAST(\(d.sql) AS INTEGER)", type: .integer)
         case "double", "real", "float", "decimal":
             let d = decoded(c)
+            if d.type == .varchar || d.type == .unknown { return Compiled(sql: "fq_to_double(\(d.sql), \(isTry ? 1 : 0))", type: .double) }
             return Compiled(sql: "CAST(\(d.sql) AS REAL)", type: .double)
         case "date":
             return try DateTimeFunctions.toDate(c, at: at, compiler: self)

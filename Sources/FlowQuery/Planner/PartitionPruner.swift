@@ -46,8 +46,14 @@ struct PartitionPruner {
             return (result, result == .noRows ? condition : nil)
         case .inList(let v, let items, let negated, let at):
             guard !items.isEmpty else { return (.someRows, nil) }
-            let any = items.dropFirst().reduce(Expression.binary(.equal, v, items[0], at: at)) { .binary(.or, $0, .binary(.equal, v, $1, at: at), at: at) }
-            let (a, _) = coverage(of: any, on: partition)
+            // An OR over the items, judged one by one (a nested OR tree of a long list would
+            // recurse once per item).
+            var a = Coverage.noRows
+            for item in items {
+                let (c, _) = coverage(of: .binary(.equal, v, item, at: at), on: partition)
+                if c == .allRows { a = .allRows; break }
+                if c == .someRows { a = .someRows }
+            }
             let result = negated ? a.negated : a
             return (result, result == .noRows ? condition : nil)
         default:

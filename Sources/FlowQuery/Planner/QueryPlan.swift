@@ -58,4 +58,7 @@ public struct QueryPlan: Sendable {
     public var partitionQueries: [PartitionQuery]
     /// How partition results are combined.
     public var merge: MergeStep
+    /// The readers' lease of the snapshot planned with: no partition of the plan is deleted
+    /// while the plan lives.
+    public var lease: StoreReadLease?
 }

@@ -41,10 +41,10 @@ public struct QueryPlanner: Sendable {
         let aggregate = statement.distinct || !statement.groupBy.isEmpty || statement.having != nil
             || items.contains { !$0.expression.aggregateCalls.isEmpty }
             || statement.orderBy.contains { !$0.expression.aggregateCalls.isEmpty }
-        if aggregate {
-            return try aggregatePlan(statement, items: items, choices: choices, kept: kept)
-        }
-        return try rowPlan(statement, items: items, choices: choices, kept: kept)
+        var plan = aggregate ? try aggregatePlan(statement, items: items, choices: choices, kept: kept)
+                             : try rowPlan(statement, items: items, choices: choices, kept: kept)
+        plan.lease = snapshot.lease
+        return plan
     }
 
     // MARK: Select list

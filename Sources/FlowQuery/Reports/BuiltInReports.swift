@@ -129,14 +129,14 @@ public enum BuiltInReports {
         summary: "Bytes, packets and flows over IPv4 and over IPv6 (by source address), in all and per hour.",
         queries: [
             query("Traffic by IP family", """
-                SELECT CASE WHEN contains('::/0', cast(srcaddr AS IPADDRESS)) THEN 'IPv6' ELSE 'IPv4' END AS family, \
+                SELECT CASE WHEN strpos(srcaddr, ':') > 0 THEN 'IPv6' ELSE 'IPv4' END AS family, \
                 sum(bytes) AS bytes, sum(packets) AS packets, count(*) AS flows \
                 FROM vpc_flow_logs WHERE {window} AND srcaddr IS NOT NULL GROUP BY 1 ORDER BY 1
                 """, chart: .bar, value: ["bytes"]),
             query("Bytes per hour by IP family", """
                 SELECT date_trunc('hour', from_unixtime(start)) AS hour, \
-                sum(if(contains('::/0', cast(srcaddr AS IPADDRESS)), 0, bytes)) AS ipv4_bytes, \
-                sum(if(contains('::/0', cast(srcaddr AS IPADDRESS)), bytes, 0)) AS ipv6_bytes \
+                sum(if(strpos(srcaddr, ':') > 0, 0, bytes)) AS ipv4_bytes, \
+                sum(if(strpos(srcaddr, ':') > 0, bytes, 0)) AS ipv6_bytes \
                 FROM vpc_flow_logs WHERE {window} AND srcaddr IS NOT NULL GROUP BY 1 ORDER BY 1
                 """, chart: .line),
         ])

@@ -17,6 +17,68 @@ import Yams
 /// Every mistake is reported with the file, the line and the key path (`queries[1].sql`,
 /// counted from 0) and what is wrong there.
 public enum ReportFile {
+    /// Refuses, before parsing, YAML nested or aliased beyond what a report needs: flow
+    /// brackets, block indentation, and `- ` markers stacked on one line all count as depth.
+    static func checkShape(_ text: String, source: String) throws(ReportError) {
+        guard text.utf8.count <= maximumSize else {
+            throw ReportError(.definition, "\(source): the file is \(text.utf8.count.formatted()) bytes; a report file may be at most \(maximumSize.formatted())")
+        }
+        var flowDepth = 0, aliases = 0, line = 1
+        var quote: UInt8? = nil
+        var atLineStart = true, indentation = 0, markers = 0
+        var previous: UInt8 = 0x0A
+        var comment = false
+        func tooDeep() -> ReportError {
+            ReportError(.definition, "\(source):\(line): nested more than \(maximumDepth) levels deep; a report file needs only a few")
+        }
+        for byte in text.utf8 {
+            defer { previous = byte }
+            if byte == 0x0A {
+                line += 1
+                atLineStart = true
+                indentation = 0
+                markers = 0
+                comment = false
+                // Quotes end at the line: an apostrophe in a block scalar (SQL) must not switch
+                // the check off for the rest of the file.
+                quote = nil
+                continue
+            }
+            if comment { continue }
+            if let open = quote {
+                if byte == open && previous != 0x5C { quote = nil }
+                continue
+            }
+            if atLineStart {
+                if byte == 0x20 {
+                    indentation += 1
+                    if indentation / 2 + markers > maximumDepth { throw tooDeep() }
+                    continue
+                }
+                if byte == 0x2D || byte == 0x3F { // "- " or "? " marks a nested entry
+                    markers += 1
+                    if indentation / 2 + markers > maximumDepth { throw tooDeep() }
+                    continue
+                }
+                atLineStart = false
+            }
+            switch byte {
+            case 0x23 where previous == 0x20 || previous == 0x0A || previous == 0x09: comment = true
+            case 0x27, 0x22: quote = byte
+            case 0x5B, 0x7B:
+                flowDepth += 1
+                if flowDepth > maximumDepth { throw tooDeep() }
+            case 0x5D, 0x7D: flowDepth = max(0, flowDepth - 1)
+            case 0x2A where previous == 0x20 || previous == 0x5B || previous == 0x2C || previous == 0x3A:
+                aliases += 1
+                if aliases > maximumAliases {
+                    throw ReportError(.definition, "\(source):\(line): more than \(maximumAliases) aliases (*name); a report file needs few, if any")
+                }
+            default: break
+            }
+        }
+    }
+
     /// Keys allowed at the top of a report file.
     static let topKeys = ["name", "title", "description", "parameters", "queries", "output"]
     /// Keys allowed in each entry of `queries`.
@@ -36,8 +98,17 @@ public enum ReportFile {
         return try parse(text, source: path, defaultName: base)
     }
 
+    /// The deepest nesting a report file may have (a report needs about 4 levels). The YAML
+    /// parser builds its tree recursively: without a limit a hostile file exhausts the stack.
+    static let maximumDepth = 64
+    /// The most aliases (`*name`) a report file may use: each one copies a subtree.
+    static let maximumAliases = 64
+    /// The largest report file read.
+    static let maximumSize = 1 << 20
+
     /// Reads a report from YAML `text`; `source` names it in errors.
     public static func parse(_ text: String, source: String, defaultName: String = "custom") throws(ReportError) -> ReportDefinition {
+        try checkShape(text, source: source)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

@@ -60,13 +60,10 @@ public struct ReportRenderer: Sendable {
         out += "Window: " + result.window.summary + ReportText.parameterNote(result) + "\n"
         for section in result.sections {
             out += "\n== " + section.title + "\n"
-            let writer = ResultWriter(format: .table, columns: section.columns) { out += $0 }
-            for row in section.rows {
-                writer.add(zip(row, section.columns).map { value, column in
-                    ReportText.display(value, column: column).map(SQLiteValue.text) ?? .null
-                })
+            let rows = section.rows.map { row in
+                zip(row, section.columns).map { value, column in ReportText.display(value, column: column).map(SQLiteValue.text) ?? .null }
             }
-            writer.finish()
+            out += ResultWriter.text(format: .table, columns: section.columns, rows: rows)
         }
         return out
     }
@@ -76,9 +73,7 @@ public struct ReportRenderer: Sendable {
         for (index, section) in result.sections.enumerated() {
             if index > 0 { out += "\r\n" }
             out += "# " + section.title.replacingOccurrences(of: "\n", with: " ") + "\r\n"
-            let writer = ResultWriter(format: .csv, columns: section.columns) { out += $0 }
-            for row in section.rows { writer.add(row) }
-            writer.finish()
+            out += ResultWriter.text(format: .csv, columns: section.columns, rows: section.rows)
         }
         return out
     }

@@ -66,7 +66,7 @@ public struct ReportRunner: Sendable {
 
     /// Fills in and runs `report` over `window`, with `parameters` overriding its defaults.
     public func run(_ report: ReportDefinition, window: ReportWindow, parameters: [String: String] = [:],
-                    options: ExecutionOptions = ExecutionOptions(), now: Date = Date()) async throws(ReportError) -> ReportResult {
+                    options: ExecutionOptions = ExecutionOptions(), now: Date = Date()) throws(ReportError) -> ReportResult {
         let queries = try report.resolvedQueries(window: window, parameters: parameters)
         let engine = QueryEngine(store: store)
         var plans: [QueryPlan] = []
@@ -84,7 +84,7 @@ public struct ReportRunner: Sendable {
         for (query, plan) in zip(queries, plans) {
             let rows: [[SQLiteValue]]
             do {
-                rows = try await executor.collect(plan, options: options)
+                rows = try executor.collect(plan, options: options)
             } catch let error as QueryError {
                 throw failure(error, report: report, query: query)
             } catch {
@@ -117,7 +117,7 @@ public struct ReportRunner: Sendable {
     }
 
     private func failure(_ error: QueryError, report: ReportDefinition, query: ReportQuery) -> ReportError {
-        let kind: ReportError.Kind = error.kind == .execution ? .execution : .invalidQuery
+        let kind: ReportError.Kind = error.kind == .execution || error.kind == .interrupted ? .execution : .invalidQuery
         let what = kind == .execution ? "failed" : "cannot run"
         return ReportError(kind, "\(report.origin): \(query.keyPath).sql ('\(query.name)') \(what): \(error.errorDescription ?? error.message)",
                            queryError: error, sql: query.sql)

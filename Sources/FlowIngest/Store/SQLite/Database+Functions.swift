@@ -67,6 +67,43 @@ extension Database {
     }
 }
 
+extension Database {
+    /// Registers `name(a, b)` over two integers, computed by `body` without boxing values: for
+    /// checked arithmetic, which runs on every row of a query that computes. NULL in either
+    /// argument gives NULL; an error from `body` fails the statement with its message.
+    public func createIntegerFunction(_ name: String, _ body: @escaping @Sendable (Int64, Int64) -> Result<Int64, FunctionFailure>) throws(SQLiteError) {
+        let box = Unmanaged.passRetained(IntegerBox(body)).toOpaque()
+        let rc = sqlite3_create_function_v2(
+            handle, name, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box,
+            { context, _, arguments in
+                guard let arguments, let a = arguments[0], let b = arguments[1],
+                      sqlite3_value_type(a) != SQLITE_NULL, sqlite3_value_type(b) != SQLITE_NULL else { return sqlite3_result_null(context) }
+                let box = Unmanaged<IntegerBox>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
+                switch box.body(sqlite3_value_int64(a), sqlite3_value_int64(b)) {
+                case .success(let value): sqlite3_result_int64(context, value)
+                case .failure(let failure): sqlite3_result_error(context, failure.message, -1)
+                }
+            },
+            nil, nil,
+            { box in if let box { Unmanaged<IntegerBox>.fromOpaque(box).release() } }
+        )
+        guard rc == SQLITE_OK else { throw self.error(code: rc, sql: nil) }
+    }
+}
+
+/// A SQL function's failure: its message becomes the statement's error.
+public struct FunctionFailure: Error, Sendable {
+    /// What went wrong, as the user reads it.
+    public var message: String
+    /// A failure with this message.
+    public init(_ message: String) { self.message = message }
+}
+
+private final class IntegerBox {
+    let body: @Sendable (Int64, Int64) -> Result<Int64, FunctionFailure>
+    init(_ body: @escaping @Sendable (Int64, Int64) -> Result<Int64, FunctionFailure>) { self.body = body }
+}
+
 private final class ScalarBox {
     let body: ([SQLiteValue]) throws -> SQLiteValue
     init(_ body: @escaping ([SQLiteValue]) throws -> SQLiteValue) { self.body = body }

@@ -47,6 +47,25 @@ public final class Database {
 
     deinit {
         sqlite3_close_v2(handle)
+        progressBox?.release()
+    }
+
+    /// The retained closure of `setProgressHandler`, released with the connection.
+    private var progressBox: Unmanaged<ProgressBox>?
+
+    /// Calls `shouldStop` every `instructions` virtual-machine steps of any statement on this
+    /// connection; when it returns true the statement fails with `SQLITE_INTERRUPT`.
+    ///
+    /// Unlike `sqlite3_interrupt`, which SQLite forgets when no statement is running, this
+    /// also stops a statement that starts after the decision to stop.
+    public func setProgressHandler(every instructions: Int32, _ shouldStop: @escaping @Sendable () -> Bool) {
+        progressBox?.release()
+        let box = Unmanaged.passRetained(ProgressBox(shouldStop))
+        progressBox = box
+        sqlite3_progress_handler(handle, instructions, { context in
+            guard let context else { return 0 }
+            return Unmanaged<ProgressBox>.fromOpaque(context).takeUnretainedValue().shouldStop() ? 1 : 0
+        }, box.toOpaque())
     }
 
     /// Runs one or more statements that take no parameters and return nothing of interest.
@@ -109,6 +128,16 @@ public final class Database {
         }
     }
 
+    /// Runs `body` inside one read transaction (`BEGIN DEFERRED ... COMMIT`): every statement
+    /// in it sees the same state of the database, whatever other connections commit meanwhile
+    /// (in WAL mode the snapshot is taken at the first read). Nested, it just runs `body`.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+
     /// A handle another thread may use to interrupt whatever this connection is running.
     public var interruptHandle: InterruptHandle { InterruptHandle(handle: handle) }
 
@@ -126,6 +155,11 @@ public final class Database {
 
 @available(*, unavailable)
 extension Database: Sendable {}
+
+private final class ProgressBox {
+    let shouldStop: @Sendable () -> Bool
+    init(_ shouldStop: @escaping @Sendable () -> Bool) { self.shouldStop = shouldStop }
+}
 
 /// Interrupts a connection's running statement from any thread (`sqlite3_interrupt`).
 ///
