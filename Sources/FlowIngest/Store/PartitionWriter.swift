@@ -45,6 +45,11 @@ final class PartitionWriter {
             PRAGMA cache_size=-2000;
             CREATE TABLE IF NOT EXISTS flows(file_id INTEGER NOT NULL);
             """)
+        // A test hook: a page limit makes SQLite fail with SQLITE_FULL as a full disk would,
+        // so the disk-full path is tested on every run, not only where a test may mount a tmpfs.
+        if let pages = ProcessInfo.processInfo.environment["FLOWQ_TEST_MAX_PAGE_COUNT"].flatMap(Int.init), pages > 0 {
+            try database.execute("PRAGMA max_page_count = \(pages)")
+        }
         columns = try database.rows("SELECT name FROM pragma_table_info('flows')").compactMap { $0[0].textValue }
         dictionary = try PartitionDictionary(database: database)
     }

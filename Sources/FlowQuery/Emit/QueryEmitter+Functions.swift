@@ -44,6 +44,8 @@ extension QueryEmitter {
             return "to_date(\(args.first ?? "NULL"))"
         case ("strpos", .spark):
             return "instr(\(args.joined(separator: ", ")))"
+        case ("json_extract_scalar", .spark):
+            return "get_json_object(\(args.joined(separator: ", ")))"
         case ("regexp_like", .spark):
             return "(\(args.first ?? "NULL") RLIKE \(args.count > 1 ? args[1] : "NULL"))"
         case ("date_format", .spark):

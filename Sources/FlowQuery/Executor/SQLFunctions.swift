@@ -95,6 +95,22 @@ enum SQLFunctions {
             calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
             return .integer(Int64(calendar.component(.weekOfYear, from: Date(timeIntervalSince1970: t))))
         }
+        // Trino's json_extract_scalar: the scalar at `path` as text; NULL for a missing path, an
+        // object or an array, and for text that is not JSON.
+        try database.createFunction("fq_json_scalar", argumentCount: 2) { args in
+            guard case .text(let json) = args[0], case .text(let path) = args[1] else { return .null }
+            guard let data = json.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return .null }
+            var current: Any = object
+            for key in JSONPath.keys(path) ?? [] {
+                guard let dictionary = current as? [String: Any], let next = dictionary[key] else { return .null }
+                current = next
+            }
+            switch current {
+            case let text as String: return .text(text)
+            case let number as NSNumber: return .text(number.stringValue)
+            default: return .null
+            }
+        }
         let patterns = RegexCache()
         try database.createFunction("fq_regexp_like", argumentCount: 2) { args in
             guard case .text(let text) = args[0], case .text(let pattern) = args[1] else { return .null }
@@ -130,6 +146,35 @@ struct FunctionError: Error, LocalizedError {
     let message: String
     init(_ message: String) { self.message = message }
     var errorDescription: String? { message }
+}
+
+/// The keys of a simple JSON path: `$.a.b`, `$["a-b"]`, `$.a["b"]`.
+enum JSONPath {
+    static func keys(_ path: String) -> [String]? {
+        var keys: [String] = []
+        var rest = Substring(path)
+        guard rest.first == "$" else { return nil }
+        rest = rest.dropFirst()
+        while let first = rest.first {
+            if first == "." {
+                rest = rest.dropFirst()
+                let key = rest.prefix { $0 != "." && $0 != "[" }
+                guard !key.isEmpty else { return nil }
+                keys.append(String(key))
+                rest = rest.dropFirst(key.count)
+            } else if rest.hasPrefix("[\"") {
+                rest = rest.dropFirst(2)
+                guard let end = rest.firstIndex(of: "\"") else { return nil }
+                keys.append(String(rest[..<end]))
+                rest = rest[rest.index(after: end)...]
+                guard rest.first == "]" else { return nil }
+                rest = rest.dropFirst()
+            } else {
+                return nil
+            }
+        }
+        return keys
+    }
 }
 
 /// Compiled patterns for `regexp_like`, per connection.

@@ -8,7 +8,7 @@ extension ExpressionCompiler {
         "greatest", "hour", "if", "least", "length", "lower", "ltrim", "minute", "mod", "month", "nullif", "quarter",
         "regexp_like", "replace", "round", "rtrim", "second", "split_part", "starts_with", "strpos", "substr",
         "substring", "to_iso8601", "to_unixtime", "trim", "upper", "week", "week_of_year", "year",
-        "protocol_name", "tcp_flag_names", "traffic_path_name",
+        "protocol_name", "tcp_flag_names", "traffic_path_name", "json_extract_scalar",
     ]
 
     /// IANA protocol numbers flow logs show most, by name.
@@ -90,6 +90,14 @@ extension ExpressionCompiler {
         case "regexp_like":
             try arity(2...2)
             return Compiled(sql: "fq_regexp_like(\(try text(0).sql), \(try text(1).sql))", type: .boolean)
+        case "json_extract_scalar":
+            // For `extra_fields`, where fields past a partition's column limit are kept.
+            try arity(2...2)
+            let path = try constantText(1)
+            guard path.hasPrefix("$"), !path.contains("[*]") else {
+                throw QueryError(.type, "json_extract_scalar() needs a JSON path such as '$.field_name', not '\(path)'", at: arguments[1].location)
+            }
+            return Compiled(sql: "fq_json_scalar(\(try text(0).sql), \(builder.value(.text(path))))", type: .varchar)
 
         // Conditionals.
         case "coalesce", "greatest", "least":
