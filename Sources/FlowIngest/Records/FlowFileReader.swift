@@ -44,7 +44,7 @@ struct FlowFileReader: Sendable {
         let reader = try DecompressingReader(path: path)
         let lines = LineReader(source: reader, maximumLineLength: maximumLineLength)
         var parser: FlowRecordParser? = nil
-        let batch = RecordBatchBuilder()
+        let batches = DayBatches()
         var stopped = false
         func note(_ message: String) {
             if summary.lineErrors.count < lineErrorsReported { summary.lineErrors.append(message) }
@@ -72,23 +72,71 @@ struct FlowFileReader: Sendable {
                     summary.skippedLines += 1
                     note("\(displayPath):\(number): \(reason)")
                 case .record(let start):
-                    if batch.needsSeal(beforeRecordWith: current.values.count, lineLength: bytes.count) {
-                        stopped = !send(.batch(batch.seal()))
-                    }
-                    batch.append(current, line: bytes, day: PartitionDay(unixSeconds: start))
+                    batches.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) { stopped = !send(.batch($0)) || stopped }
                     summary.records += 1
-                    if batch.isFull { stopped = !send(.batch(batch.seal())) }
                 }
             }
         }
         guard parser != nil else { throw LayoutError.emptyFile }
         if stopped { throw ReadStopped() }
-        if batch.records > 0, !send(.batch(batch.seal())) { throw ReadStopped() }
+        batches.flush { stopped = !send(.batch($0)) || stopped }
+        if stopped { throw ReadStopped() }
         summary.rawBytes = reader.rawByteCount
         summary.contentKey = reader.contentKey
         return summary
     }
 }
+
+/// One batch per day being filled, so each batch a lane receives holds one day's records.
+///
+/// A file spanning many days in no order (a converted export) would otherwise send a batch of
+/// a few records per day, and the writers would open and commit a partition for each. Memory
+/// stays bounded: past `budget` bytes buffered, every day's batch is sent.
+final class DayBatches {
+    private var builders: [PartitionDay: RecordBatchBuilder] = [:]
+    private var buffered = 0
+    /// Bytes of records held across all days before they are sent.
+    static let budget = 16 << 20
+
+    /// Adds a record to its day's batch, sending batches that are full.
+    func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, day: PartitionDay, send: (RecordBatch) -> Void) {
+        var builder: RecordBatchBuilder
+        if let existing = builders[day] {
+            builder = existing
+        } else {
+            // Days after the first start small: most files hold one or two days.
+            builder = RecordBatchBuilder(initialCapacity: builders.isEmpty ? RecordBatchBuilder.standardCapacity : 16 << 10)
+            builders[day] = builder
+        }
+        if builder.needsSeal(beforeRecordWith: parser.values.count, lineLength: line.count) {
+            buffered -= builder.byteCount
+            send(builder.seal())
+            builder = RecordBatchBuilder()
+            builders[day] = builder
+        }
+        builder.append(parser, line: line, day: day)
+        buffered += RecordBatchBuilder.size(ofRecordWith: parser.values.count, lineLength: line.count)
+        if builder.isFull {
+            buffered -= builder.byteCount
+            send(builder.seal())
+            builders[day] = nil
+        }
+        if buffered > Self.budget { flush(send: send) }
+    }
+
+    /// Sends every day's batch that holds records.
+    func flush(send: (RecordBatch) -> Void) {
+        for day in builders.keys.sorted() {
+            guard let builder = builders[day], builder.records > 0 else { continue }
+            send(builder.seal())
+        }
+        builders.removeAll()
+        buffered = 0
+    }
+}
+
+@available(*, unavailable)
+extension DayBatches: Sendable {}
 
 /// Reading stopped because the receiver gave up.
 struct ReadStopped: Error {}

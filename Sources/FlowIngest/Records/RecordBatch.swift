@@ -75,11 +75,16 @@ final class RecordBatchBuilder {
     /// The usual capacity; a buffer grows past it only for a single record that does not fit.
     static let standardCapacity = 512 * 1024
 
-    /// An empty builder, on a recycled buffer when one is free.
-    init() {
-        capacity = Self.standardCapacity
-        bytes = Self.pool.take() ?? .allocate(byteCount: Self.standardCapacity, alignment: 8)
+    /// An empty builder, on a recycled buffer when one is free; a smaller `initialCapacity`
+    /// starts small and grows to the standard size as records come.
+    init(initialCapacity: Int = RecordBatchBuilder.standardCapacity) {
+        capacity = min(initialCapacity, Self.standardCapacity)
+        bytes = capacity == Self.standardCapacity ? Self.pool.take() ?? .allocate(byteCount: capacity, alignment: 8)
+            : .allocate(byteCount: capacity, alignment: 8)
     }
+
+    /// Bytes of records appended so far.
+    var byteCount: Int { count }
 
     deinit {
         // The buffer being filled (of a failed file, or the fresh one after the last seal).
@@ -95,11 +100,11 @@ final class RecordBatchBuilder {
     /// send this batch first. Batches so stay at their standard size whatever the line length
     /// (a batch that grew for each long record would hold a whole file).
     func needsSeal(beforeRecordWith slots: Int, lineLength: Int) -> Bool {
-        records > 0 && count + Self.size(ofRecordWith: slots, lineLength: lineLength) > capacity
+        records > 0 && count + Self.size(ofRecordWith: slots, lineLength: lineLength) > max(capacity, Self.standardCapacity)
     }
 
     /// True when the batch is full enough to hand over.
-    var isFull: Bool { count >= capacity - 4096 }
+    var isFull: Bool { count >= max(capacity, Self.standardCapacity) - 4096 }
 
     /// Appends the parser's current record, read from `line`.
     func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, day: PartitionDay) {
@@ -143,7 +148,9 @@ final class RecordBatchBuilder {
 
     private func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
-        let grown = max(Self.standardCapacity, count + extra)
+        // Small buffers double up to the standard size; only one record larger than that
+        // makes a bigger one.
+        let grown = count + extra <= Self.standardCapacity ? min(Self.standardCapacity, max(capacity * 2, count + extra)) : count + extra
         let fresh = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 8)
         fresh.copyMemory(from: bytes, byteCount: count)
         Self.release(bytes, capacity: capacity)

@@ -80,7 +80,10 @@ final class IngestLane: @unchecked Sendable {
     private var deltas: [Int64: [PartitionDay: Catalog.PartitionDelta]] = [:]
     private var plans: [PlanKey: PartitionWriter.InsertPlan] = [:]
     private var daysWritten = Set<PartitionDay>()
-    private static let maximumOpenPartitions = 8
+    /// When each open partition was last used, for closing the least recent one.
+    private var lastUse: [PartitionDay: Int] = [:]
+    private var useCount = 0
+    private static let maximumOpenPartitions = 16
 
     private struct PlanKey: Hashable {
         let fileID: Int64
@@ -169,11 +172,14 @@ final class IngestLane: @unchecked Sendable {
     }
 
     private func commitAll() throws(SQLiteError) {
-        for (day, writer) in writers {
-            try writer.commit()
-            for fileID in deltas.keys where deltas[fileID]?[day] != nil {
-                deltas[fileID]?[day]?.columns = writer.dataColumns
-            }
+        for (day, writer) in writers { try commit(writer, day: day) }
+    }
+
+    /// Commits one partition and records its columns for the files that wrote to it.
+    private func commit(_ writer: PartitionWriter, day: PartitionDay) throws(SQLiteError) {
+        try writer.commit()
+        for fileID in deltas.keys where deltas[fileID]?[day] != nil {
+            deltas[fileID]?[day]?.columns = writer.dataColumns
         }
     }
 
@@ -183,14 +189,17 @@ final class IngestLane: @unchecked Sendable {
         plans = plans.filter { $0.key.fileID != fileID }
     }
 
-    /// The partition's writer, opened on first use; a few are kept open.
+    /// The partition's writer, opened on first use; the most recently used few are kept open.
     private func writer(for day: PartitionDay) throws(SQLiteError) -> PartitionWriter {
+        useCount += 1
+        lastUse[day] = useCount
         if let writer = writers[day] { return writer }
-        if writers.count >= Self.maximumOpenPartitions {
-            // Committing early is safe: the rows' files are still pending, so hidden.
-            try commitAll()
-            writers.removeAll()
-            plans.removeAll()
+        if writers.count >= Self.maximumOpenPartitions,
+           let (oldest, writer) = writers.min(by: { (lastUse[$0.key] ?? 0) < (lastUse[$1.key] ?? 0) }) {
+            // Committing one partition early is safe: its rows' files are still pending, so hidden.
+            try commit(writer, day: oldest)
+            writers[oldest] = nil
+            plans = plans.filter { $0.key.day != oldest }
         }
         let writer = try PartitionWriter(store: store, day: day)
         writers[day] = writer
