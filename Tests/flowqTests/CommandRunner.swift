@@ -64,3 +64,41 @@ struct Scratch {
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
+
+extension CommandRunner {
+    /// What `measure` saw of a finished run.
+    struct Measured {
+        var status: Int32
+        /// Peak resident memory, in kilobytes (the kernel's `ru_maxrss` for this child alone).
+        var peakKilobytes: Int
+        var seconds: Double
+    }
+
+    /// Runs `flowq arguments...` with its streams sent to files (`/dev/full`, `/dev/null`, a
+    /// log), waiting for it with `wait4` so its own peak memory is known.
+    static func measure(_ arguments: [String], stdin: String = "/dev/null", stdout: String = "/dev/null", stderr: String = "/dev/null",
+                        asUser uid: uid_t? = nil) throws -> Measured {
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var command = [executable.path] + arguments
+        if let uid {
+            // Root reads every folder: run as another user to meet a permission error.
+            command = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] + command
+        }
+        let argv = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let started = Date()
+        let rc = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return Measured(status: exit, peakKilobytes: usage.ru_maxrss, seconds: Date().timeIntervalSince(started))
+    }
+}

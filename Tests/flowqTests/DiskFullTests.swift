@@ -56,3 +56,31 @@ struct DiskFullTests {
         #expect(again.stdout == count.stdout)
     }
 }
+
+/// The disk-full path on every run: a page limit (`FLOWQ_TEST_MAX_PAGE_COUNT`, a test hook)
+/// makes SQLite fail with SQLITE_FULL part-way through an ingest, as a full disk does.
+@Suite("A partition that cannot grow", .serialized)
+struct PageLimitTests {
+    @Test("SQLITE_FULL part-way stops the run with the disk-full message; only whole files are visible")
+    func pageLimit() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try CommandRunner.run(["sample", "--records", "60000", "--days", "1", "--files-per-day", "4", "--out", scratch.path("logs")])
+        let store = scratch.path("store")
+        let ingest = try CommandRunner.run(["ingest", "--store", store, "--commit-every", "15000", scratch.path("logs")],
+                                           environment: ["FLOWQ_TEST_MAX_PAGE_COUNT": "60"])
+        #expect(ingest.status == 1, "\(ingest.stderr)")
+        #expect(ingest.stderr.contains("the disk is full"))
+        #expect(ingest.stderr.contains("files not yet stored were not kept"))
+        let check = try CommandRunner.run(["check", "--store", store])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let count = try CommandRunner.run(["query", "--store", store, "--format", "csv", "SELECT count(*) AS n FROM flows"])
+        let n = Int(count.stdout.split(separator: "\r\n").last ?? "") ?? -1
+        #expect(n >= 0 && n % 15_000 == 0, "\(count.stdout)")
+        // With room again, the same command stores everything exactly once.
+        let again = try CommandRunner.run(["ingest", "--store", store, scratch.path("logs")])
+        #expect(again.status == 0, "\(again.stderr)")
+        let total = try CommandRunner.run(["query", "--store", store, "--format", "csv", "SELECT count(*) AS n FROM flows"])
+        #expect(total.stdout.hasSuffix("60000\r\n"), "\(total.stdout)")
+    }
+}

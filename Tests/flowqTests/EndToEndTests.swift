@@ -196,22 +196,31 @@ struct EndToEndTests {
 struct StoppingTests {
     static func bigStore(_ scratch: Scratch) throws -> String {
         let store = scratch.path("store")
-        _ = try CommandRunner.run(["sample", "--records", "200000", "--days", "2", "--out", scratch.path("logs")])
+        // More partitions than cores: the timeout once waited for every partition query.
+        _ = try CommandRunner.run(["sample", "--records", "200000", "--days", "8", "--out", scratch.path("logs")])
         let ingest = try CommandRunner.run(["ingest", "--store", store, scratch.path("logs")])
         precondition(ingest.status == 0, ingest.stderr)
         return store
     }
 
     static let slowQuery = "SELECT srcaddr, dstaddr, srcport, bytes FROM flows ORDER BY lower(interface_id) || CAST(srcport AS varchar), bytes"
+    /// An aggregate over every partition: each partition's query runs for seconds.
+    static let slowAggregate = "SELECT lower(interface_id) || CAST(srcport AS varchar) || CAST(bytes AS varchar) AS k, count(*) AS n FROM flows GROUP BY 1 ORDER BY 2 DESC"
 
     @Test("--timeout stops a runaway query with a clear message")
     func timeout() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let store = try Self.bigStore(scratch)
-        let result = try CommandRunner.run(["query", "--store", store, "--timeout", "0.05", "--format", "csv", Self.slowQuery])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("the query ran longer than its --timeout"))
+        for query in [Self.slowQuery, Self.slowAggregate] {
+            let started = Date()
+            let result = try CommandRunner.run(["query", "--store", store, "--timeout", "0.3", "--format", "csv", query])
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("the query ran longer than its --timeout of 0.3 s"))
+            // Half a second past the timeout, and process start, is the most it may take.
+            #expect(elapsed < 0.3 + 0.5 + 1.0, "stopped after \(elapsed) s")
+        }
     }
 
     @Test("Ctrl-C cancels cleanly with status 130")
@@ -221,15 +230,17 @@ struct StoppingTests {
         let store = try Self.bigStore(scratch)
         let process = Process()
         process.executableURL = CommandRunner.executable
-        process.arguments = ["query", "--store", store, "--format", "csv", Self.slowQuery]
+        process.arguments = ["query", "--store", store, "--format", "csv", Self.slowAggregate]
         let err = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err
         try process.run()
-        Thread.sleep(forTimeInterval: 0.15)
+        Thread.sleep(forTimeInterval: 0.3)
+        let signalled = Date()
         kill(process.processIdentifier, SIGINT)
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        #expect(Date().timeIntervalSince(signalled) < 0.5 + 0.5, "stopped \(Date().timeIntervalSince(signalled)) s after Ctrl-C")
         #expect(process.terminationStatus == 130, "\(message)")
         #expect(message.contains("the query was cancelled (Ctrl-C)"))
         // The store is untouched and answers again.
