@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "flowq",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowq", targets: ["flowq"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),

@@ -25,6 +25,9 @@ struct CheckCommand: ParsableCommand {
             throw ExitStatus.failure
         }
         for problem in report.problems { Terminal.message("problem: \(problem)") }
+        if report.unfinished {
+            Terminal.message("note: the first ingest into this store was stopped while it created the catalog; the store holds nothing yet, and the next `flowq ingest` creates it")
+        }
         for day in report.interruptedPrunes {
             Terminal.message("note: a prune of \(day.isoText) was interrupted; queries no longer see the day and the next ingest or prune deletes its files")
         }

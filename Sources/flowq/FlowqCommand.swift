@@ -51,6 +51,7 @@ extension FlowqCommand {
             status = ExitStatus.failure.rawValue
         }
         if status == 0, Terminal.messageFailure != nil { status = ExitStatus.failure.rawValue }
+        PeakMemory.recordIfAsked()
         Foundation.exit(status)
     }
 }
@@ -94,5 +95,19 @@ enum TimeoutOption {
         guard seconds.isFinite, seconds > 0, seconds <= maximum else {
             throw ValidationError("--timeout takes a number of seconds from more than 0 to \(Int(maximum).formatted()), not \(seconds)")
         }
+    }
+}
+
+/// For tests and benchmarks: with `FLOWQ_PEAK_MEMORY_FILE=path` set, the process writes its
+/// peak resident memory in kilobytes (`VmHWM` of `/proc/self/status`) to that file as it exits.
+/// A parent's `wait4` cannot tell this: a child started by `posix_spawn` (vfork) inherits the
+/// parent's high-water mark in `ru_maxrss`.
+enum PeakMemory {
+    static func recordIfAsked() {
+        guard let path = ProcessInfo.processInfo.environment["FLOWQ_PEAK_MEMORY_FILE"], !path.isEmpty,
+              let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return }
+        let kilobytes = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+        try? (kilobytes + "\n").write(toFile: path, atomically: false, encoding: .utf8)
     }
 }

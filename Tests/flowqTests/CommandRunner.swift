@@ -69,7 +69,7 @@ extension CommandRunner {
     /// What `measure` saw of a finished run.
     struct Measured {
         var status: Int32
-        /// Peak resident memory, in kilobytes (the kernel's `ru_maxrss` for this child alone).
+        /// Peak resident memory, in kilobytes, as the child reported it; -1 when it did not.
         var peakKilobytes: Int
         var seconds: Double
     }
@@ -91,14 +91,23 @@ extension CommandRunner {
         }
         let argv = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // The child reports its own peak (see PeakMemory): wait4's ru_maxrss would include this
+        // test process's, inherited through posix_spawn's vfork.
+        let peakFile = FileManager.default.temporaryDirectory.appendingPathComponent("flowq-peak-\(UUID().uuidString)").path
+        defer { unlink(peakFile) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["FLOWQ_PEAK_MEMORY_FILE"] = peakFile
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
         let started = Date()
-        let rc = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return Measured(status: exit, peakKilobytes: usage.ru_maxrss, seconds: Date().timeIntervalSince(started))
+        let peak = (try? String(contentsOfFile: peakFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return Measured(status: exit, peakKilobytes: peak ?? -1, seconds: Date().timeIntervalSince(started))
     }
 }

@@ -26,6 +26,9 @@ public struct StoreChecker {
         public var pendingFiles: [String] = []
         /// Days an interrupted prune dropped whose files the next ingest or prune deletes.
         public var interruptedPrunes: [PartitionDay] = []
+        /// True when the first ingest was stopped while it created the catalog: the store holds
+        /// nothing, and the next ingest creates it.
+        public var unfinished = false
     }
 
     let store: FlowStore
@@ -44,7 +47,11 @@ public struct StoreChecker {
         var report = Report()
         let lease = StoreReadLease.acquire(for: store)
         defer { withExtendedLifetime(lease) {} }
-        let catalog = try store.openCatalogForReading()
+        guard let catalog = try openCatalog() else {
+            // Nothing was ever stored: consistent, and the next ingest finishes creating it.
+            report.unfinished = true
+            return report
+        }
         let database = catalog.database
         func problem(_ place: String, _ message: String) { report.problems.append(Problem(place: place, message: message)) }
 
@@ -128,6 +135,16 @@ public struct StoreChecker {
             }
         }
         return report
+    }
+
+    /// The catalog, or nil for a store whose first ingest was stopped while it created it.
+    private func openCatalog() throws(StoreError) -> Catalog? {
+        do {
+            return try store.openCatalogForReading()
+        } catch {
+            if case .unfinishedStore = error { return nil }
+            throw error
+        }
     }
 
     /// Rows of stored files in a partition: those a query sees, less any of interrupted files.
