@@ -72,14 +72,19 @@ struct FlowFileReader: Sendable {
                     summary.skippedLines += 1
                     note("\(displayPath):\(number): \(reason)")
                 case .record(let start):
-                    batches.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) { stopped = !send(.batch($0)) || stopped }
+                    if let full = batches.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) {
+                        stopped = !send(.batch(full)) || stopped
+                    }
+                    if batches.isOverBudget {
+                        for batch in batches.drain() { stopped = !send(.batch(batch)) || stopped }
+                    }
                     summary.records += 1
                 }
             }
         }
         guard parser != nil else { throw LayoutError.emptyFile }
         if stopped { throw ReadStopped() }
-        batches.flush { stopped = !send(.batch($0)) || stopped }
+        for batch in batches.drain() { stopped = !send(.batch(batch)) || stopped }
         if stopped { throw ReadStopped() }
         summary.rawBytes = reader.rawByteCount
         summary.contentKey = reader.contentKey
@@ -94,14 +99,23 @@ struct FlowFileReader: Sendable {
 /// stays bounded: past `budget` bytes buffered, every day's batch is sent.
 final class DayBatches {
     private var builders: [PartitionDay: RecordBatchBuilder] = [:]
+    /// The day of the previous record and its builder: files are mostly one day at a time.
+    private var lastDay = PartitionDay(dayNumber: .min)
+    private var lastBuilder: RecordBatchBuilder? = nil
     private var buffered = 0
     /// Bytes of records held across all days before they are sent.
     static let budget = 16 << 20
 
-    /// Adds a record to its day's batch, sending batches that are full.
-    func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, day: PartitionDay, send: (RecordBatch) -> Void) {
+    /// True when the days' batches hold more than the budget: `drain()` them.
+    var isOverBudget: Bool { buffered > Self.budget }
+
+    /// Adds a record to its day's batch; returns a batch to send when one filled up.
+    func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, day: PartitionDay) -> RecordBatch? {
+        var sealed: RecordBatch? = nil
         var builder: RecordBatchBuilder
-        if let existing = builders[day] {
+        if day == lastDay, let last = lastBuilder {
+            builder = last
+        } else if let existing = builders[day] {
             builder = existing
         } else {
             // Days after the first start small: most files hold one or two days.
@@ -110,28 +124,34 @@ final class DayBatches {
         }
         if builder.needsSeal(beforeRecordWith: parser.values.count, lineLength: line.count) {
             buffered -= builder.byteCount
-            send(builder.seal())
-            builder = RecordBatchBuilder()
-            builders[day] = builder
+            sealed = builder.seal()
         }
+        let before = builder.byteCount
         builder.append(parser, line: line, day: day)
-        buffered += RecordBatchBuilder.size(ofRecordWith: parser.values.count, lineLength: line.count)
+        buffered += builder.byteCount - before
         if builder.isFull {
+            // One batch is sent per call at most: a full batch after a sealed one cannot happen
+            // (a fresh batch holds one record, far below full).
             buffered -= builder.byteCount
-            send(builder.seal())
-            builders[day] = nil
+            sealed = builder.seal()
         }
-        if buffered > Self.budget { flush(send: send) }
+        lastDay = day
+        lastBuilder = builder
+        return sealed
     }
 
-    /// Sends every day's batch that holds records.
-    func flush(send: (RecordBatch) -> Void) {
+    /// Every day's batch that holds records, oldest day first; the builders start again.
+    func drain() -> [RecordBatch] {
+        var batches: [RecordBatch] = []
         for day in builders.keys.sorted() {
             guard let builder = builders[day], builder.records > 0 else { continue }
-            send(builder.seal())
+            batches.append(builder.seal())
         }
         builders.removeAll()
+        lastBuilder = nil
+        lastDay = PartitionDay(dayNumber: .min)
         buffered = 0
+        return batches
     }
 }
 

@@ -152,10 +152,12 @@ final class PartitionWriter {
         var end: Int64? = nil
         let slots = cursor.remaining
         var index = base + 1
-        if !plan.overflow.isEmpty { extraText.removeAll(keepingCapacity: true) }
+        let hasOverflow = !plan.overflow.isEmpty
+        if hasOverflow { extraText.removeAll(keepingCapacity: true) }
         for slot in 0..<slots {
             let value = cursor.next()
-            if let name = plan.overflow[slot] {
+            // Checked only for the rare layouts with fields in extra_fields: this is the hot loop.
+            if hasOverflow, let name = plan.overflow[slot] {
                 if case .text(let text) = value { appendExtra(name, text) }
                 continue
             }
@@ -177,7 +179,7 @@ final class PartitionWriter {
             }
         }
         index += 1
-        if !plan.overflow.isEmpty {
+        if hasOverflow {
             if extraText.isEmpty {
                 statement.bindNull(at: index)
             } else {
