@@ -26,6 +26,6 @@ struct ExplainCommand: ParsableCommand {
         let text = try QueryText.read(argument: sql, file: file)
         let engine = QueryEngine(store: storeOptions.resolved)
         let plan = try QueryText.reportingErrors(text) { try engine.plan(text) }
-        try Terminal.output(plan.explanation + "\n")
+        try Terminal.output(plan.explanation(store: storeOptions.resolved) + "\n")
     }
 }

@@ -2,10 +2,10 @@ import Foundation
 
 /// What reading a file produces, in order.
 enum ReaderMessage {
-    /// The file's layout, read from its header (sent before any batch).
+    /// The file's layout, read from its header (sent before any segment).
     case layout(FlowLayout)
-    /// Parsed records.
-    case batch(RecordBatch)
+    /// Records of one day, encoded.
+    case segment(EncodedSegment)
     /// The end of the file, with what was read.
     case finished(FileReadSummary)
     /// The file cannot be read (gzip or layout error); nothing of it may be stored.
@@ -21,12 +21,17 @@ struct FileReadSummary: Sendable {
     var contentKey = ""
 }
 
-/// Reads, inflates, splits and parses one file, sending batches of records as they fill.
+/// Reads, inflates, splits, parses and encodes one file, sending a segment whenever one day's
+/// records fill one (and the rest at the end).
 struct FlowFileReader: Sendable {
     let path: String
     let displayPath: String
     let maximumLineLength: Int
     let lineErrorsReported: Int
+    /// The file's catalog id, which its segments carry.
+    var fileID: Int64 = 0
+    /// What the file's path says (account and region for layouts without them).
+    var key = S3Key()
 
     /// Reads the whole file through `send`, ending with `.finished` or `.failed`. `send` returns
     /// false when the receiver has given up, and reading stops.
@@ -44,7 +49,7 @@ struct FlowFileReader: Sendable {
         let reader = try DecompressingReader(path: path)
         let lines = LineReader(source: reader, maximumLineLength: maximumLineLength)
         var parser: FlowRecordParser? = nil
-        let batches = DayBatches()
+        var segments: DaySegments? = nil
         var stopped = false
         func note(_ message: String) {
             if summary.lineErrors.count < lineErrorsReported { summary.lineErrors.append(message) }
@@ -59,9 +64,10 @@ struct FlowFileReader: Sendable {
                 summary.skippedLines += 1
                 note("\(displayPath):\(number): line longer than \(maximumLineLength.formatted()) bytes")
             case .line(let bytes, let number):
-                guard let current = parser else {
+                guard let current = parser, let days = segments else {
                     let layout = try FlowLayout(headerLine: bytes)
                     parser = FlowRecordParser(layout: layout)
+                    segments = DaySegments(layout: layout, fileID: fileID, key: key)
                     stopped = !send(.layout(layout))
                     return
                 }
@@ -72,19 +78,19 @@ struct FlowFileReader: Sendable {
                     summary.skippedLines += 1
                     note("\(displayPath):\(number): \(reason)")
                 case .record(let start):
-                    if let full = batches.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) {
-                        stopped = !send(.batch(full)) || stopped
+                    if let full = days.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) {
+                        stopped = !send(.segment(full)) || stopped
                     }
-                    if batches.isOverBudget {
-                        for batch in batches.drain() { stopped = !send(.batch(batch)) || stopped }
+                    if days.isOverBudget {
+                        for segment in days.drain() { stopped = !send(.segment(segment)) || stopped }
                     }
                     summary.records += 1
                 }
             }
         }
-        guard parser != nil else { throw LayoutError.emptyFile }
+        guard let segments else { throw LayoutError.emptyFile }
         if stopped { throw ReadStopped() }
-        for batch in batches.drain() { stopped = !send(.batch(batch)) || stopped }
+        for segment in segments.drain() { stopped = !send(.segment(segment)) || stopped }
         if stopped { throw ReadStopped() }
         summary.rawBytes = reader.rawByteCount
         summary.contentKey = reader.contentKey
@@ -92,71 +98,76 @@ struct FlowFileReader: Sendable {
     }
 }
 
-/// One batch per day being filled, so each batch a lane receives holds one day's records.
+/// One segment being built per day of a file, so that each segment holds one day's records.
 ///
-/// A file spanning many days in no order (a converted export) would otherwise send a batch of
-/// a few records per day, and the writers would open and commit a partition for each. Memory
-/// stays bounded: past `budget` bytes buffered, every day's batch is sent.
-final class DayBatches {
-    private var builders: [PartitionDay: RecordBatchBuilder] = [:]
+/// A file spanning many days in no order (a converted export) would otherwise make tiny
+/// segments, and the writers would open and commit a partition for each. Memory stays bounded:
+/// past `budget` bytes buffered, every day's segment is encoded and sent.
+final class DaySegments {
+    private let layout: FlowLayout
+    private let fileID: Int64
+    private let key: S3Key
+    private let scratch = EncoderScratch()
+    private var builders: [PartitionDay: SegmentBuilder] = [:]
     /// The day of the previous record and its builder: files are mostly one day at a time.
     private var lastDay = PartitionDay(dayNumber: .min)
-    private var lastBuilder: RecordBatchBuilder? = nil
-    private var buffered = 0
-    /// Bytes of records held across all days before they are sent.
-    static let budget = 16 << 20
+    private var lastBuilder: SegmentBuilder? = nil
+    private var recordsSinceBudgetCheck = 0
+    private var overBudget = false
+    /// Bytes of buffered records across all days before every day's segment is sent.
+    static let budget = 48 << 20
 
-    /// True when the days' batches hold more than the budget: `drain()` them.
-    var isOverBudget: Bool { buffered > Self.budget }
+    init(layout: FlowLayout, fileID: Int64, key: S3Key) {
+        self.layout = layout
+        self.fileID = fileID
+        self.key = key
+    }
 
-    /// Adds a record to its day's batch; returns a batch to send when one filled up.
-    func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, day: PartitionDay) -> RecordBatch? {
-        var sealed: RecordBatch? = nil
-        var builder: RecordBatchBuilder
+    /// True when the days' builders hold more than the budget: `drain()` them.
+    var isOverBudget: Bool { overBudget }
+
+    /// Adds a record to its day's segment; returns a segment to send when one filled up.
+    func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, day: PartitionDay) -> EncodedSegment? {
+        let builder: SegmentBuilder
         if day == lastDay, let last = lastBuilder {
             builder = last
         } else if let existing = builders[day] {
             builder = existing
         } else {
-            // Days after the first start small: most files hold one or two days.
-            builder = RecordBatchBuilder(initialCapacity: builders.isEmpty ? RecordBatchBuilder.standardCapacity : 16 << 10)
+            builder = SegmentBuilder(day: day, layout: layout)
             builders[day] = builder
         }
-        if builder.needsSeal(beforeRecordWith: parser.values.count, lineLength: line.count) {
-            buffered -= builder.byteCount
-            sealed = builder.seal()
-        }
-        let before = builder.byteCount
-        builder.append(parser, line: line, day: day)
-        buffered += builder.byteCount - before
-        if builder.isFull {
-            // One batch is sent per call at most: a full batch after a sealed one cannot happen
-            // (a fresh batch holds one record, far below full).
-            buffered -= builder.byteCount
-            sealed = builder.seal()
-        }
+        builder.append(parser, line: line)
         lastDay = day
         lastBuilder = builder
-        return sealed
+        recordsSinceBudgetCheck += 1
+        if recordsSinceBudgetCheck >= 1024 || line.count > 4096 {
+            recordsSinceBudgetCheck = 0
+            overBudget = builders.values.reduce(0) { $0 + $1.byteCount } > Self.budget
+        }
+        guard builder.isFull else { return nil }
+        builders[day] = nil
+        lastBuilder = nil
+        lastDay = PartitionDay(dayNumber: .min)
+        return builder.encode(fileID: fileID, key: key, scratch: scratch)
     }
 
-    /// Every day's batch that holds records, oldest day first; the builders start again.
-    func drain() -> [RecordBatch] {
-        var batches: [RecordBatch] = []
-        for day in builders.keys.sorted() {
-            guard let builder = builders[day], builder.records > 0 else { continue }
-            batches.append(builder.seal())
+    /// Every day's segment that holds records, oldest day first; the builders start again.
+    func drain() -> [EncodedSegment] {
+        let segments = builders.keys.sorted().compactMap { day -> EncodedSegment? in
+            guard let builder = builders[day], builder.rows > 0 else { return nil }
+            return builder.encode(fileID: fileID, key: key, scratch: scratch)
         }
         builders.removeAll()
         lastBuilder = nil
         lastDay = PartitionDay(dayNumber: .min)
-        buffered = 0
-        return batches
+        overBudget = false
+        return segments
     }
 }
 
 @available(*, unavailable)
-extension DayBatches: Sendable {}
+extension DaySegments: Sendable {}
 
 /// Reading stopped because the receiver gave up.
 struct ReadStopped: Error {}

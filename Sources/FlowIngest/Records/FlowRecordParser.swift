@@ -183,14 +183,13 @@ public final class FlowRecordParser {
                     return .malformed(invalidValue(slot, field, "an IPv4 or IPv6 address"))
                 }
             case .code:
-                if let number = Self.code(of: field, in: rule.vocabulary) {
-                    values[slot] = FieldValue(kind: .integer, integer: number)
-                } else if rule.strict {
+                // Checked against its vocabulary, stored as text (a word list of two or three
+                // entries per segment: see PartitionSchema).
+                if rule.strict, Self.code(of: field, in: rule.vocabulary) == nil {
                     let words = Self.words(rule.vocabulary)
                     return .malformed(invalidValue(slot, field, words.joined(separator: " or ")))
-                } else {
-                    values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
                 }
+                values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
             }
         }
         guard values[startSlot].kind == .integer else {

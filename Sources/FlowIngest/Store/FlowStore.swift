@@ -11,7 +11,7 @@ import Foundation
 /// Partitions are written only by `Ingestor`, under the lock; readers open them read-only.
 public struct FlowStore: Sendable {
     /// The store format; bumped when the on-disk layout changes.
-    public static let formatVersion = 3
+    public static let formatVersion = 4
 
     /// The store's folder.
     public let url: URL

@@ -1,7 +1,7 @@
 import Foundation
 
-/// One reading thread of an ingest: takes files from its inbox, inflates and parses them, and
-/// sends each run of same-day records to the lane that owns that day.
+/// One reading thread of an ingest: takes files from its inbox, inflates, parses and encodes
+/// them, and sends each segment to the lane that owns its day.
 ///
 /// `@unchecked Sendable`: its only state after `start()` is the queues, which are thread-safe.
 final class IngestReader: @unchecked Sendable {
@@ -40,26 +40,18 @@ final class IngestReader: @unchecked Sendable {
     }
 
     private func read(_ job: FileJob) {
-        let reader = FlowFileReader(path: job.path, displayPath: job.displayPath, maximumLineLength: options.maximumLineLength,
+        var reader = FlowFileReader(path: job.path, displayPath: job.displayPath, maximumLineLength: options.maximumLineLength,
                                     lineErrorsReported: options.lineErrorsReported)
-        let key = S3Key(path: job.path)
+        reader.fileID = job.fileID
+        reader.key = S3Key(path: job.path)
         var layout: FlowLayout? = nil
         reader.run { message in
             switch message {
             case .layout(let found):
                 layout = found
                 return true
-            case .batch(let batch):
-                guard let layout else { return true }
-                // One message per day in the batch (usually one), the day's records in file
-                // order: records of two days may alternate line by line in a file that spans
-                // midnight, and a message per run would cost a wake-up every few records.
-                let days = batch.recordsByDay(slots: layout.slots.count)
-                for (day, offsets) in days {
-                    let run = RecordRun(fileID: job.fileID, day: day, layout: layout, key: key, batch: batch, offsets: offsets[...])
-                    guard lane(for: day).inbox.put(.rows(run)) else { return false }
-                }
-                return true
+            case .segment(let segment):
+                return lane(for: segment.day).inbox.put(.segment(segment))
             case .finished(let summary):
                 if let layout {
                     return events.put(.fileRead(job: job, result: .success(FileReadResult(layout: layout, summary: summary))))

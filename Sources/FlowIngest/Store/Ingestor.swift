@@ -76,7 +76,8 @@ public final class Ingestor {
                 .compactMap { PartitionDay(String($0.dropLast(3))) }
             for day in days {
                 let writer = try PartitionWriter(store: store, day: day)
-                for file in pending { _ = try writer.deleteRows(ofFile: file.id) }
+                for file in pending { try writer.deleteSegments(ofFile: file.id) }
+                try writer.commit()
             }
             for file in pending { try catalog.forgetFile(id: file.id) }
             return pending.map(\.path)

@@ -52,6 +52,17 @@ final class PartitionDictionary {
         return id
     }
 
+    /// The id of `word`, adding it when new.
+    func id(for word: String) throws(SQLiteError) -> Int64 {
+        var word = word
+        var failure: SQLiteError? = nil
+        let found: Int64 = word.withUTF8 { bytes in
+            do throws(SQLiteError) { return try id(for: UnsafeRawBufferPointer(bytes)) } catch { failure = error; return 0 }
+        }
+        if let failure { throw failure }
+        return found
+    }
+
     private func matches(_ entry: Entry, _ text: UnsafeRawBufferPointer) -> Bool {
         guard let base = text.baseAddress else { return entry.length == 0 }
         return arena.withUnsafeBytes { stored in

@@ -115,9 +115,12 @@ public struct StoreChecker {
                 if fromFiles != partition.rowCount {
                     problem(day, "the catalog's files add up to \(fromFiles) rows but its partition entry says \(partition.rowCount)")
                 }
-                let range = try partitionDB.rows("SELECT min(start), max(start) FROM flows WHERE file_id <= ?", [.integer(snapshot.fileWatermark)]).first
+                let range = try partitionDB.rows("SELECT min(min_start), max(max_start) FROM segments WHERE file_id <= ?", [.integer(snapshot.fileWatermark)]).first
                 if let low = range?[0].integerValue, let high = range?[1].integerValue, PartitionDay(unixSeconds: low) != partition.day || PartitionDay(unixSeconds: high) != partition.day {
                     problem(day, "holds records whose start is not on \(day)")
+                }
+                for message in try SegmentVerifier.verify(partitionDB, watermark: snapshot.fileWatermark, pending: Set(pending)) {
+                    problem(day, message)
                 }
             } catch {
                 problem(day, error.localizedDescription)
@@ -149,7 +152,8 @@ public struct StoreChecker {
 
     /// Rows of stored files in a partition: those a query sees, less any of interrupted files.
     private func storedRowCount(_ partition: Database, watermark: Int64, pending: [Int64]) throws -> Int64 {
-        var sql = "SELECT count(*) FROM flows WHERE file_id <= ?"
+        guard try partition.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'segments'")?.integerValue == 1 else { return 0 }
+        var sql = "SELECT coalesce(sum(rows), 0) FROM segments WHERE file_id <= ?"
         if !pending.isEmpty { sql += " AND file_id NOT IN (\(pending.map(String.init).joined(separator: ",")))" }
         return try partition.scalar(sql, [.integer(watermark)])?.integerValue ?? 0
     }

@@ -54,19 +54,19 @@ extension QueryEmitter {
             }
             return "date_format(\(args[0]), \(engine.literal(try Self.javaPattern(pattern, at: patternAt))))"
         case ("protocol_name", _), ("traffic_path_name", _):
-            let names = name == "protocol_name" ? ExpressionCompiler.protocolNames : ExpressionCompiler.trafficPathNames
+            let names = name == "protocol_name" ? Binder.protocolNames : Binder.trafficPathNames
             let value = args.first ?? "NULL"
             let arms = names.map { "WHEN \($0.0) THEN \(engine.literal($0.1))" }.joined(separator: " ")
             return "(CASE \(value) \(arms) ELSE CAST(\(value) AS \(engine == .spark ? "STRING" : "VARCHAR")) END)"
         case ("tcp_flag_names", _):
             let value = args.first ?? "NULL"
-            let parts = ExpressionCompiler.tcpFlagNames.map { flag -> String in
+            let parts = Binder.tcpFlagNames.map { flag -> String in
                 let test = engine == .spark ? "(\(value) & \(flag.0)) <> 0" : "bitwise_and(\(value), \(flag.0)) <> 0"
                 return "(CASE WHEN \(test) THEN \(engine.literal(flag.1 + ",")) ELSE '' END)"
             }.joined(separator: " || ")
             return "(CASE WHEN \(value) IS NULL THEN NULL ELSE regexp_replace(\(parts), ',$', '') END)"
         default:
-            if Self.portable.contains(name) || (engine == .athena && (ExpressionCompiler.scalarFunctions.contains(name) || AggregateFunction.isAggregate(name))) {
+            if Self.portable.contains(name) || (engine == .athena && (Binder.scalarFunctions.contains(name) || AggregateFunctions.isAggregate(name))) {
                 return call(name)
             }
             throw QueryError(.unsupported, "\(name)() has no \(engine.displayName) equivalent flowq can write", at: at)

@@ -6,27 +6,33 @@ import Synchronization
 public struct ExecutionOptions: Sendable {
     /// Stop the query after this many seconds (nil: no limit).
     public var timeout: Double?
-    /// Partitions queried at once (default: the number of cores).
+    /// Partitions scanned at once (default: the number of cores).
     public var parallelism: Int
     /// Lets another thread stop the query (Ctrl-C).
     public var cancellation: QueryCancellation
+    /// The most memory the query's groups may take before it fails with a message.
+    public var memoryLimit: Int
+
+    /// The default memory limit for groups: far below the machine, far above what everyday
+    /// questions need.
+    public static let defaultMemoryLimit = 2 << 30
 
     /// Default options.
     public init(timeout: Double? = nil, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
-                cancellation: QueryCancellation = QueryCancellation()) {
+                cancellation: QueryCancellation = QueryCancellation(), memoryLimit: Int = ExecutionOptions.defaultMemoryLimit) {
         self.timeout = timeout
         self.parallelism = max(1, parallelism)
         self.cancellation = cancellation
+        self.memoryLimit = memoryLimit
     }
 }
 
-/// Runs a plan: each kept partition's query on its own read-only connection (several at once,
-/// on threads of their own), then the merge.
+/// Runs a plan over the store's column segments, on threads of its own (never Swift's
+/// cooperative pool): each worker takes the next partition, skips segments by zone maps,
+/// filters with selection vectors, and aggregates, sorts or streams what passes.
 ///
-/// Blocking SQLite work never runs on Swift's cooperative pool, and the timeout is a dispatch
-/// timer, so a timeout or Ctrl-C stops any query at once however many partitions are busy.
-/// Memory stays bounded: partition rows travel to the merge in small chunks through bounded
-/// queues and are inserted into an on-disk temporary database as they come.
+/// Answers are exact and ordered the same on every run: aggregates merge across workers,
+/// streamed rows come out partition by partition (oldest day first), sorts are stable.
 public struct QueryExecutor: Sendable {
     /// The store queried.
     public let store: FlowStore
@@ -42,17 +48,27 @@ public struct QueryExecutor: Sendable {
         let cancellation = options.cancellation
         let timer = options.timeout.map { cancellation.startTimer(seconds: $0) }
         defer { timer?.cancel() }
+        let run = QueryRun(store: store, plan: plan, options: options)
         do {
             try cancellation.check()
-            switch plan.merge {
-            case .stream(let limit):
-                try streamRows(plan, limit: limit, cancellation: cancellation, onRow: onRow)
-            case .merge(let columns, let sql, let bindings):
-                try mergeRows(plan, columns: columns, sql: sql, bindings: bindings, options: options, onRow: onRow)
+            switch plan.shape {
+            case .aggregate(let aggregate):
+                try run.aggregate(aggregate, onRow: onRow)
+            case .rows(let outputs, let order, let limit):
+                if order.isEmpty {
+                    try run.stream(outputs, limit: limit, onRow: onRow)
+                } else {
+                    try run.sorted(outputs, order: order, limit: limit, onRow: onRow)
+                }
             }
         } catch let error as SQLiteError {
             if cancellation.isCancelled, let stopped = cancellation.error { throw stopped }
             throw QueryError(.execution, error.localizedDescription)
+        } catch let error as IntegerColumnCodec.CorruptColumn {
+            throw QueryError(.execution, "the store is damaged (\(error)); run `flowq check`")
+        } catch let error as QueryError {
+            if error.kind == .execution, cancellation.isCancelled, let stopped = cancellation.error, error.message.contains("interrupted") { throw stopped }
+            throw error
         }
     }
 
@@ -62,152 +78,277 @@ public struct QueryExecutor: Sendable {
         try execute(plan, options: options) { rows.append($0) }
         return rows
     }
+}
 
-    // MARK: Streaming
+/// One execution of a plan: the pools its values are numbered in, and its workers.
+final class QueryRun: @unchecked Sendable {
+    // `@unchecked Sendable`: every stored property is a `let` of a Sendable type or a value
+    // read-only after init; workers share nothing mutable through it.
+    let store: FlowStore
+    let plan: QueryPlan
+    let options: ExecutionOptions
+    let pools = Pools()
+    let partitions: [PartitionInfo]
 
-    private func streamRows(_ plan: QueryPlan, limit: Int64?, cancellation: QueryCancellation, onRow: ([SQLiteValue]) throws -> Void) throws {
-        var remaining = limit ?? Int64.max
-        for query in plan.partitionQueries where remaining > 0 {
-            let database = try openPartition(query.day)
-            let token = cancellation.register(database)
-            defer { cancellation.unregister(token) }
-            let statement = try database.prepare(query.sql)
-            try statement.bind(query.bindings)
-            while remaining > 0, try statement.step() {
-                try onRow(statement.row())
-                remaining -= 1
+    init(store: FlowStore, plan: QueryPlan, options: ExecutionOptions) {
+        self.store = store
+        self.plan = plan
+        self.options = options
+        partitions = plan.keptPartitions
+    }
+
+    var cancellation: QueryCancellation { options.cancellation }
+
+    // MARK: Scanning
+
+    /// Scans one partition: `body` gets, per segment, the rows that pass WHERE.
+    func scan(_ partition: PartitionInfo, stop: StopFlag? = nil, _ body: (EvaluationContext) throws -> Void) throws {
+        let day = partition.day
+        let filter = plan.filter.map { $0.specialized(for: day) }
+        // A condition that cannot hold on this day's rows (a folded partition condition).
+        if filter.contains(where: { b in b.constant.map { $0.isNull || $0 == Value.int(0) } ?? false }) { return }
+        let live = filter.filter { $0.constant == nil }
+        let path = store.partitionPath(for: day)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw QueryError(.execution, "the partition for \(day.isoText) is missing from \(store.partitionsURL.path); run `flowq check`")
+        }
+        let reader = try PartitionReader(path: path)
+        let token = cancellation.register(reader.database)
+        defer { cancellation.unregister(token) }
+        let columns = PartitionColumns(reader: reader, day: day, pools: pools)
+        let segments = try reader.segments(watermark: plan.fileWatermark, unfinished: plan.unfinishedFileIDs)
+        for segment in segments {
+            try cancellation.check()
+            if stop?.isStopped == true { return }
+            guard ZonePredicates.mayMatch(plan.zonePredicates, segment, columns: reader.columns) else { continue }
+            let context = EvaluationContext(pools: pools, day: day, count: segment.rows) { name in
+                try columns.decode(name, of: segment)
             }
+            var current = context
+            var positions: [Int32]? = nil
+            for conjunct in live {
+                let truth = try Evaluator.evaluate(conjunct, current)
+                let passing = Evaluator.trueRows(truth)
+                if passing.count == current.count { continue }
+                positions = positions.map { outer in passing.map { outer[Int($0)] } } ?? passing
+                if passing.isEmpty { break }
+                current = try context.restricted(to: positions!)
+            }
+            if current.count == 0 { continue }
+            try body(current)
         }
     }
 
-    // MARK: Merging
-
-    /// What a partition's worker sends to the merge.
-    private enum PartitionMessage: Sendable {
-        case rows([[SQLiteValue]])
-        case done
-        case failed(any Error)
+    /// Runs `work` for every kept partition on the worker threads; each worker gets its own
+    /// state from `makeState` (returned in worker order), and partition index order is kept
+    /// where `work` cares.
+    func onWorkers<State>(_ makeState: () -> State, _ work: @escaping @Sendable (Int, inout State) throws -> Void) throws -> [State] {
+        let count = min(options.parallelism, max(1, partitions.count))
+        let next = Atomic<Int>(0)
+        let failure = Mutex<(any Error)?>(nil)
+        let group = DispatchGroup()
+        let boxes = (0..<count).map { _ in StateBox(makeState()) }
+        let stopReason = QueryCancellation.Reason.stopped("the query stopped: a partition failed")
+        for (worker, box) in boxes.enumerated() {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < partitions.count, failure.withLock({ $0 == nil }) else { return }
+                    do {
+                        try work(index, &box.value)
+                    } catch {
+                        failure.withLock { if $0 == nil { $0 = error } }
+                        if !cancellation.isCancelled { cancellation.cancel(stopReason) }
+                        return
+                    }
+                }
+            }
+            thread.name = "flowq-query-\(worker)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        if let error = failure.withLock({ $0 }) {
+            // A timeout or Ctrl-C interrupts every worker: say that, not the interrupt.
+            if let stopped = cancellation.error, cancellation.reason != stopReason { throw stopped }
+            throw error
+        }
+        return boxes.map(\.value)
     }
 
-    /// Rows per message from a partition to the merge.
-    static let chunkRows = 1024
-    /// Messages a partition may have queued before its worker waits.
-    static let chunksQueued = 4
+    // MARK: Aggregates
 
-    private func mergeRows(
-        _ plan: QueryPlan, columns: [String], sql: String, bindings: [SQLiteValue], options: ExecutionOptions,
-        onRow: ([SQLiteValue]) throws -> Void
-    ) throws {
-        let cancellation = options.cancellation
-        // A private temporary database on disk: large merges spill instead of growing memory.
-        let merge = try Database(path: "", mode: .create)
-        let mergeToken = cancellation.register(merge)
-        defer { cancellation.unregister(mergeToken) }
-        try merge.execute("PRAGMA cache_size = -32000; PRAGMA temp_store = FILE;")
-        try SQLFunctions.prepare(merge)
-        try merge.execute("CREATE TABLE partials(\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))")
-        let insert = try merge.prepare("INSERT INTO partials VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
+    func aggregate(_ aggregate: AggregatePlan, onRow: ([SQLiteValue]) throws -> Void) throws {
+        let pools = self.pools
+        let limit = options.memoryLimit
+        let aggregators = try onWorkers({ AggregatorBox(Aggregator(plan: aggregate, pools: pools, memoryLimit: limit)) }) { [self] index, box in
+            try scan(partitions[index]) { context in try box.aggregator.add(context) }
+        }
+        let merged = aggregators.first?.aggregator ?? Aggregator(plan: aggregate, pools: pools, memoryLimit: limit)
+        for other in aggregators.dropFirst() { try merged.merge(other.aggregator) }
+        let (keys, results) = merged.finish()
+        let groups = merged.table.count
+        let context = EvaluationContext(pools: pools, day: nil, count: groups, keys: keys, aggregates: results) { _ in nil }
+        var selected = context
+        if let having = aggregate.having {
+            let passing = Evaluator.trueRows(try Evaluator.evaluate(having, context))
+            selected = try context.restricted(to: passing)
+        }
+        let outputs = try aggregate.outputs.map { try Evaluator.evaluate($0, selected) }
+        var order = Array(0..<selected.count)
+        if !aggregate.order.isEmpty {
+            let keys = try aggregate.order.map { try Evaluator.evaluate($0.expression, selected) }
+            let sortValues = zip(aggregate.order, keys).map { key, vector in
+                (0..<selected.count).map { SortValues.value(vector, $0, key.expression, pools) }
+            }
+            order.sort { a, b in SortValues.precedes(a, b, sortValues, aggregate.order) }
+        }
+        var emitted = 0
+        var seen = Set<[SQLiteValue]>()
+        for row in order {
+            if let limit = aggregate.limit, emitted >= limit { break }
+            let values = zip(outputs, aggregate.outputs).map { $0.output(at: row, type: $1.type, form: $1.form, pools: pools) }
+            if aggregate.distinctOutputs, !seen.insert(values).inserted { continue }
+            try onRow(values)
+            emitted += 1
+            if emitted & 0xFFF == 0 { try cancellation.check() }
+        }
+    }
 
-        let queries = plan.partitionQueries
-        let channels = queries.map { _ in BatchQueue<PartitionMessage>(limit: Self.chunksQueued) }
-        // Workers start a partition only a few ahead of the merge, so finished partitions
-        // waiting their turn stay few.
-        let workerCount = min(options.parallelism, queries.count)
-        let window = DispatchSemaphore(value: max(1, workerCount * 2))
+    // MARK: Rows
+
+    /// Plain rows, partition by partition in day order, until the limit.
+    func stream(_ outputs: [Bound], limit: Int64?, onRow: ([SQLiteValue]) throws -> Void) throws {
+        var remaining = limit ?? .max
+        guard remaining > 0 else { return }
+        let pools = self.pools
+        let chunks = partitions.map { _ in BatchQueue<RowChunk>(limit: 4) }
+        let stop = StopFlag()
+        let workers = Thread.detachedWorkers(count: min(options.parallelism, max(1, partitions.count)))
         let next = Atomic<Int>(0)
-        let workers = DispatchGroup()
-        let store = self.store
-        for index in 0..<workerCount {
-            workers.enter()
-            let thread = Thread {
-                defer { workers.leave() }
+        let window = DispatchSemaphore(value: max(2, options.parallelism * 2))
+        let group = DispatchGroup()
+        for worker in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
                 while true {
                     window.wait()
-                    let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard position < queries.count, !cancellation.isCancelled else { return }
-                    let channel = channels[position]
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < partitions.count, !stop.isStopped else { return }
+                    let channel = chunks[index]
                     do {
-                        try QueryExecutor(store: store).run(queries[position], into: channel, cancellation: cancellation)
+                        var produced: Int64 = 0
+                        try scan(partitions[index], stop: stop) { context in
+                            let vectors = try outputs.map { try Evaluator.evaluate($0, context) }
+                            var rows: [[SQLiteValue]] = []
+                            rows.reserveCapacity(context.count)
+                            for row in 0..<context.count {
+                                rows.append(zip(vectors, outputs).map { $0.output(at: row, type: $1.type, form: $1.form, pools: pools) })
+                                produced += 1
+                                if produced >= remainingLimit(limit) { break }
+                            }
+                            guard channel.put(.rows(rows)) else { throw ChunkClosed() }
+                            if produced >= remainingLimit(limit) { throw ChunkClosed() }
+                        }
+                        channel.put(.done)
+                    } catch is ChunkClosed {
+                        channel.put(.done)
                     } catch {
                         channel.put(.failed(error))
                     }
                 }
             }
-            thread.name = "flowq-query-\(index)"
-            thread.stackSize = 4 << 20
+            thread.name = "flowq-query-\(worker)"
+            thread.stackSize = 8 << 20
             thread.start()
         }
-        var failure: (any Error)? = nil
-        do {
-            try merge.execute("BEGIN")
-            // Insert in partition order so ties come out the same on every run.
-            for channel in channels {
-                reading: while let message = channel.take() {
-                    switch message {
-                    case .rows(let rows):
-                        for row in rows {
-                            try insert.bind(row)
-                            try insert.step()
-                            insert.reset()
-                        }
-                    case .done:
-                        break reading
-                    case .failed(let error):
-                        throw error
+        defer {
+            stop.stop()
+            for channel in chunks { channel.close() }
+            for _ in 0..<workers * 2 + partitions.count { window.signal() }
+            group.wait()
+        }
+        for channel in chunks where remaining > 0 {
+            reading: while let chunk = channel.take() {
+                switch chunk {
+                case .rows(let rows):
+                    for row in rows where remaining > 0 {
+                        try onRow(row)
+                        remaining -= 1
                     }
+                    try cancellation.check()
+                    if remaining <= 0 { break reading }
+                case .done: break reading
+                case .failed(let error): throw error
                 }
-                window.signal()
             }
-            try merge.execute("COMMIT")
-        } catch {
-            failure = error
-        }
-        if failure != nil {
-            // Stop the workers: wake any waiting for the window or blocked on a full channel.
-            if !cancellation.isCancelled { cancellation.cancel(.stopped("the query stopped: a partition failed")) }
-            for channel in channels { channel.close() }
-            for _ in 0..<workerCount { window.signal() }
-        }
-        for _ in 0..<workerCount { window.signal() }
-        workers.wait()
-        if let failure { throw failure }
-        try cancellation.check()
-        let statement = try merge.prepare(sql)
-        try statement.bind(bindings)
-        while try statement.step() {
-            try onRow(statement.row())
+            window.signal()
         }
     }
 
-    /// Runs one partition's query, sending its rows to `channel` in chunks.
-    private func run(_ query: PartitionQuery, into channel: BatchQueue<PartitionMessage>, cancellation: QueryCancellation) throws {
-        let database = try openPartition(query.day)
-        let token = cancellation.register(database)
-        defer { cancellation.unregister(token) }
-        let statement = try database.prepare(query.sql)
-        try statement.bind(query.bindings)
-        var chunk: [[SQLiteValue]] = []
-        chunk.reserveCapacity(Self.chunkRows)
-        while try statement.step() {
-            chunk.append(statement.row())
-            if chunk.count == Self.chunkRows {
-                guard channel.put(.rows(chunk)) else { return }
-                chunk.removeAll(keepingCapacity: true)
+    private func remainingLimit(_ limit: Int64?) -> Int64 { limit ?? .max }
+
+    /// Rows in ORDER BY order: the top rows per worker when there is a limit, else every row
+    /// (kept in memory up to a budget, then sorted by SQLite in a temporary file).
+    func sorted(_ outputs: [Bound], order: [SortKey], limit: Int64?, onRow: ([SQLiteValue]) throws -> Void) throws {
+        let pools = self.pools
+        let keep = limit.map { Int($0) }
+        let buffers = try onWorkers({ SortBuffer(order: order, limit: keep) }) { [self] index, buffer in
+            var sequence = 0
+            try scan(partitions[index]) { context in
+                let vectors = try outputs.map { try Evaluator.evaluate($0, context) }
+                let keys = try order.map { try Evaluator.evaluate($0.expression, context) }
+                for row in 0..<context.count {
+                    let values = zip(vectors, outputs).map { $0.output(at: row, type: $1.type, form: $1.form, pools: pools) }
+                    let sortValues = zip(keys, order).map { SortValues.value($0, row, $1.expression, pools) }
+                    try buffer.add(values, keys: sortValues, sequence: (index, sequence))
+                    sequence += 1
+                }
             }
         }
-        if !chunk.isEmpty { guard channel.put(.rows(chunk)) else { return } }
-        channel.put(.done)
+        let merged = buffers.first ?? SortBuffer(order: order, limit: keep)
+        for other in buffers.dropFirst() { try merged.absorb(other) }
+        try merged.finish(cancellation: cancellation, onRow: onRow)
     }
+}
 
-    /// Opens a partition read-only, with flowq's functions.
-    func openPartition(_ day: PartitionDay) throws -> Database {
-        let path = store.partitionPath(for: day)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw QueryError(.execution, "the partition for \(day.isoText) is missing from \(store.partitionsURL.path); run `flowq check`")
-        }
-        let database = try Database(path: path, mode: .readOnly)
-        try database.execute("PRAGMA query_only = ON")
-        try SQLFunctions.prepare(database)
-        return database
-    }
+/// What a worker sends the merge of a streamed query.
+enum RowChunk: @unchecked Sendable {
+    // `@unchecked Sendable`: `any Error` travels once, from the worker that made it.
+    case rows([[SQLiteValue]])
+    case done
+    case failed(any Error)
+}
+
+/// Thrown inside a scan to stop it early (the merge has what it needs).
+struct ChunkClosed: Error {}
+
+/// A worker's state, handed between the worker thread and the caller.
+final class StateBox<State>: @unchecked Sendable {
+    // `@unchecked Sendable`: the worker owns `value` until its thread ends; the caller reads
+    // it only after waiting for all workers.
+    var value: State
+    init(_ value: State) { self.value = value }
+}
+
+/// An aggregator handed to a worker.
+final class AggregatorBox: @unchecked Sendable {
+    // `@unchecked Sendable`: used by one worker at a time, then by the caller after the join.
+    let aggregator: Aggregator
+    init(_ aggregator: Aggregator) { self.aggregator = aggregator }
+}
+
+/// Tells workers to stop early (a streamed query has its rows).
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isStopped: Bool { flag.load(ordering: .relaxed) }
+    func stop() { flag.store(true, ordering: .relaxed) }
+}
+
+extension Thread {
+    /// The number of worker threads to use.
+    static func detachedWorkers(count: Int) -> Int { max(1, count) }
 }

@@ -46,7 +46,7 @@ extension Expression {
 
     /// True when the expression is an aggregate call.
     var isAggregateCall: Bool {
-        if case .function(let name, _, _, _, _) = self { return AggregateFunction.isAggregate(name) }
+        if case .function(let name, _, _, _, _) = self { return AggregateFunctions.isAggregate(name) }
         return false
     }
 

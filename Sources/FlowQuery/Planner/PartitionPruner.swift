@@ -15,8 +15,8 @@ struct PartitionPruner {
         var negated: Coverage { self == .noRows ? .allRows : self == .allRows ? .noRows : .someRows }
     }
 
-    /// Folds constant expressions (`current_date - interval '7' day`) to values.
-    let fold: (Expression) -> Constant?
+    /// Folds constant expressions (`current_date - interval '7' day`) to bound constants.
+    let fold: (Expression) -> Bound?
 
     /// The coverage of `condition` on `partition`, with the condition that excluded it.
     func coverage(of condition: Expression, on partition: PartitionInfo) -> (Coverage, because: Expression?) {
@@ -63,25 +63,25 @@ struct PartitionPruner {
 
     /// `column op constant` for a partition column, `start` or `end`; nil when not of that form.
     private func compare(_ column: Expression, _ op: BinaryOperator, _ value: Expression, _ partition: PartitionInfo) -> Coverage? {
-        guard let name = Self.prunableColumn(column), let constant = fold(value) else { return nil }
+        guard let name = Self.prunableColumn(column), let folded = fold(value), let constant = folded.constant else { return nil }
         switch name {
         case "date", "day", "date_partition":
             let day: PartitionDay?
-            switch constant {
-            case .date(let d): day = d
-            case .string(let s): day = PartitionDay(s)
-            case .timestamp(let t) where name == "date": day = PartitionDay(unixSeconds: Int64(t.rounded(.down)))
+            switch (constant, folded.type) {
+            case (.int(let d), .date): day = PartitionDay(dayNumber: Int32(truncatingIfNeeded: d))
+            case (.string(let s), _): day = PartitionDay(s)
+            case (.int(let ms), .timestamp) where name == "date": day = PartitionDay(unixSeconds: Timestamps.floorDivide(ms, 1000).0)
             default: day = nil
             }
             guard let day else { return nil }
             return Self.holds(partition.day.dayNumber, op, day.dayNumber) ? .allRows : .noRows
         case "start", "end", "from_unixtime(start)", "from_unixtime(end)":
             let seconds: Double
-            switch constant {
-            case .integer(let v): seconds = Double(v)
-            case .double(let v): seconds = v
-            case .timestamp(let t): seconds = t
-            case .date(let d): seconds = Double(d.startSeconds)
+            switch (constant, folded.type) {
+            case (.int(let v), .integer): seconds = Double(v)
+            case (.double(let v), _): seconds = v
+            case (.int(let ms), .timestamp): seconds = Double(ms) / 1000
+            case (.int(let d), .date): seconds = Double(d * 86_400)
             default: return nil
             }
             let range = name.contains("start") ? partition.startRange : partition.endRange

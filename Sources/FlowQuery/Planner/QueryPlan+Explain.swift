@@ -1,57 +1,86 @@
 import FlowIngest
+import Foundation
 
 extension QueryPlan {
-    /// The plan as a person reads it: partitions kept and skipped (and why), the SQL each kept
-    /// partition runs, and the merge step.
-    public var explanation: String {
+    /// The plan as a person reads it, without opening partitions.
+    public var explanation: String { explanation(store: nil) }
+
+    /// The plan as a person reads it: partitions kept and skipped (and why), with `store` the
+    /// segments each kept partition reads and skips by zone maps, the filter, the operators
+    /// and the merge.
+    public func explanation(store: FlowStore?) -> String {
         var lines: [String] = []
         let keptCount = partitions.filter(\.kept).count
         lines.append("Partitions: \(keptCount) of \(partitions.count) read")
+        var segmentTotals = (read: 0, skipped: 0)
         for choice in partitions {
-            if choice.kept {
-                lines.append("  read  \(choice.partition.day.isoText)  \(choice.partition.rowCount.formatted()) rows")
-            } else {
+            guard choice.kept else {
                 lines.append("  skip  \(choice.partition.day.isoText)  \(choice.reason ?? "excluded by WHERE")")
+                continue
             }
+            var line = "  read  \(choice.partition.day.isoText)  \(choice.partition.rowCount.formatted()) rows"
+            if let store, let counts = segmentCounts(choice.partition.day, store: store) {
+                line += ", segments: \(counts.read) read, \(counts.skipped) skipped by zone maps"
+                segmentTotals.read += counts.read
+                segmentTotals.skipped += counts.skipped
+            }
+            lines.append(line)
         }
         lines.append("")
         lines.append("Columns: " + columns.map { "\($0.name) \($0.type)" }.joined(separator: ", "))
-        lines.append("")
-        if let first = partitionQueries.first {
-            let shared = partitionQueries.allSatisfy { $0.sql == first.sql }
-            lines.append(shared ? "Each partition runs (values shown inline):" : "Partition queries (values shown inline; <day ...> is the partition's own day):")
-            if shared {
-                lines.append("  " + Self.inline(first.sql, first.bindings, dayParameters: first.dayParameters, generic: true))
-            } else {
-                for query in partitionQueries {
-                    lines.append("  \(query.day.isoText): " + Self.inline(query.sql, query.bindings, dayParameters: query.dayParameters))
-                }
-            }
+        lines.append("Reads: " + (neededColumns.isEmpty ? "no stored column (counts from segment sizes)" : neededColumns.joined(separator: ", ")))
+        if filterTexts.isEmpty {
+            lines.append("Filter: none")
         } else {
-            lines.append("No partition is read.")
+            lines.append("Filter, in order, each on the rows the previous one kept:")
+            for text in filterTexts { lines.append("  \(text)") }
+        }
+        if zonePredicates.isEmpty {
+            lines.append("Zone maps: no condition skips segments")
+        } else {
+            lines.append("Zone maps skip segments that cannot hold:")
+            for predicate in zonePredicates { lines.append("  \(predicate.text)  (\(predicate.column) in \(Self.range(predicate)))") }
+        }
+        if store != nil, segmentTotals.read + segmentTotals.skipped > 0 {
+            lines.append("Segments: \(segmentTotals.read) read, \(segmentTotals.skipped) skipped")
         }
         lines.append("")
-        switch merge {
-        case .stream(let limit):
-            lines.append("Merge: rows stream out partition by partition, oldest day first" + (limit.map { ", stopping after \($0.formatted()) rows" } ?? ""))
-        case .merge(_, let sql, let bindings):
-            lines.append("Merge: partial rows from all partitions go into one table, then:")
-            lines.append("  " + Self.inline(sql, bindings, dayParameters: []))
+        switch shape {
+        case .rows(let outputs, let order, let limit):
+            if order.isEmpty {
+                lines.append("Operators: filter -> project \(outputs.count) column(s) -> stream partition by partition, oldest day first"
+                             + (limit.map { ", stopping after \($0.formatted()) rows" } ?? ""))
+            } else if let limit {
+                lines.append("Operators: filter -> project -> top \(limit.formatted()) per worker by \(order.count) key(s) -> merge the tops")
+            } else {
+                lines.append("Operators: filter -> project -> sort by \(order.count) key(s) (in memory up to \(SortBuffer.memoryRows.formatted()) rows, then on disk)")
+            }
+        case .aggregate(let aggregate):
+            let keys = aggregate.keyTexts.isEmpty ? "one group" : "groups of " + aggregate.keyTexts.joined(separator: ", ")
+            lines.append("Operators: filter -> hash aggregate (\(keys)) per worker, on stored values -> merge the workers' groups")
+            if !aggregate.aggregates.isEmpty {
+                lines.append("  aggregates: " + aggregate.aggregates.map(\.text).joined(separator: ", "))
+            }
+            var after: [String] = []
+            if aggregate.having != nil { after.append("HAVING") }
+            if aggregate.distinctOutputs { after.append("DISTINCT") }
+            if !aggregate.order.isEmpty { after.append("ORDER BY (\(aggregate.order.count) key(s))") }
+            if let limit = aggregate.limit { after.append("LIMIT \(limit.formatted())") }
+            if !after.isEmpty { lines.append("  then over the groups: " + after.joined(separator: ", ")) }
         }
         return lines.joined(separator: "\n")
     }
 
-    /// SQL with its numbered parameters replaced by their values, for reading only.
-    static func inline(_ sql: String, _ bindings: [SQLiteValue], dayParameters: Set<Int>, generic: Bool = false) -> String {
-        var text = sql
-        // From the highest number down, so ?1 does not replace the start of ?12.
-        for index in stride(from: bindings.count, through: 1, by: -1) {
-            var shown = Binding.value(bindings[index - 1]).description
-            if dayParameters.contains(index), case .text(let value) = bindings[index - 1] {
-                shown = generic ? "<partition day>" : "<day \(value)>"
-            }
-            text = text.replacingOccurrences(of: "?\(index)", with: shown)
-        }
-        return text
+    private func segmentCounts(_ day: PartitionDay, store: FlowStore) -> (read: Int, skipped: Int)? {
+        guard let reader = try? PartitionReader(path: store.partitionPath(for: day)),
+              let segments = try? reader.segments(watermark: fileWatermark, unfinished: unfinishedFileIDs) else { return nil }
+        let read = segments.filter { ZonePredicates.mayMatch(zonePredicates, $0, columns: reader.columns) }.count
+        return (read, segments.count - read)
+    }
+
+    private static func range(_ predicate: ZonePredicate) -> String {
+        let low = predicate.lower.map { String($0) } ?? "-inf"
+        let high = predicate.upper.map { String($0) } ?? "+inf"
+        return "[\(low), \(high)]"
     }
 }

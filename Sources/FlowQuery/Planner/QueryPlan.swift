@@ -28,24 +28,47 @@ public struct PartitionChoice: Sendable {
     public var reason: String?
 }
 
-/// The statement one partition runs.
-public struct PartitionQuery: Sendable {
-    /// The partition's day.
-    public var day: PartitionDay
-    /// SQLite SQL over that partition's `flows` table.
-    public var sql: String
-    /// Values for its numbered parameters.
-    public var bindings: [SQLiteValue]
-    /// 1-based numbers of the parameters that hold the partition's own day.
-    public var dayParameters: Set<Int> = []
+/// One key of an ORDER BY, bound (over rows for plain queries, over groups for aggregates).
+struct SortKey: Sendable {
+    var expression: Bound
+    var ascending: Bool
+    var nullsFirst: Bool
 }
 
-/// How partition results become the answer.
-public enum MergeStep: Sendable {
-    /// Rows are the answer as they come, partition after partition (oldest day first), until the limit.
-    case stream(limit: Int64?)
-    /// Rows go into a table `partials` with `columns` columns; `sql` over it gives the answer.
-    case merge(columns: [String], sql: String, bindings: [SQLiteValue])
+/// A range a stored column must overlap for a segment to hold matching rows: the zone-map test.
+struct ZonePredicate: Sendable {
+    var column: String
+    var lower: Int64?
+    var upper: Int64?
+    /// For address ranges from a CIDR test: only segments without IPv6 can be judged (an
+    /// IPv4-mapped IPv6 address may match an IPv4 block).
+    var ipv4Only = false
+    /// The condition it came from, for `explain`.
+    var text: String
+}
+
+/// What a query computes after the scan.
+enum QueryShape: Sendable {
+    /// Rows: one output per selected row, optionally ordered, up to a limit.
+    case rows(outputs: [Bound], order: [SortKey], limit: Int64?)
+    /// Groups: keys and aggregates per group, then outputs, HAVING, ORDER BY and LIMIT over groups.
+    case aggregate(AggregatePlan)
+}
+
+/// The aggregation part of a plan.
+struct AggregatePlan: Sendable {
+    /// GROUP BY keys, bound over rows.
+    var keys: [Bound]
+    var keyTexts: [String]
+    /// Aggregates, with arguments bound over rows.
+    var aggregates: [AggregateSpec]
+    /// The select list, bound over groups.
+    var outputs: [Bound]
+    var having: Bound?
+    var order: [SortKey]
+    var limit: Int64?
+    /// `SELECT DISTINCT` over aggregate results: duplicates of whole output rows are dropped.
+    var distinctOutputs: Bool
 }
 
 /// Everything needed to run a query, and to show a person how it will run.
@@ -54,11 +77,23 @@ public struct QueryPlan: Sendable {
     public var columns: [ResultColumn]
     /// Every partition of the store, kept or skipped, oldest first.
     public var partitions: [PartitionChoice]
-    /// The statements for the kept partitions, oldest first.
-    public var partitionQueries: [PartitionQuery]
-    /// How partition results are combined.
-    public var merge: MergeStep
+    /// WHERE, split at its top-level ANDs, bound over rows.
+    var filter: [Bound]
+    /// The texts of the conjuncts, for `explain`.
+    var filterTexts: [String]
+    /// Zone-map tests that skip segments.
+    var zonePredicates: [ZonePredicate]
+    /// What is computed from the rows that pass.
+    var shape: QueryShape
+    /// Stored columns the query reads.
+    var neededColumns: [String]
+    /// The visibility rule: segments of files up to this id, less the unfinished ones.
+    var fileWatermark: Int64
+    var unfinishedFileIDs: Set<Int64>
     /// The readers' lease of the snapshot planned with: no partition of the plan is deleted
     /// while the plan lives.
     public var lease: StoreReadLease?
+
+    /// The partitions the query reads, oldest first.
+    public var keptPartitions: [PartitionInfo] { partitions.filter(\.kept).map(\.partition) }
 }

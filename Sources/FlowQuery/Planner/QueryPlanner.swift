@@ -1,25 +1,23 @@
 import FlowIngest
 import Foundation
 
-/// Turns a parsed SELECT into a plan: checks names and types against the schema, prunes
-/// partitions from the catalog, writes each kept partition's SQLite query, and the merge.
-///
-/// Plain queries stream rows partition by partition (oldest first) and stop at the LIMIT;
-/// ordered queries push ORDER BY ... LIMIT into every partition and sort the survivors once;
-/// aggregate queries compute partial aggregates per partition and merge them exactly.
+/// Turns a parsed SELECT into a plan: binds names and types against the schema once, prunes
+/// partitions from the catalog, derives the zone-map tests that skip segments, and says what
+/// the executor computes (rows, or groups) from the rows that pass.
 public struct QueryPlanner: Sendable {
     /// What the store holds.
     public let snapshot: StoreSnapshot
     /// The table as queries see it.
     public let schema: TableSchema
     private let today: PartitionDay
-    private let now: Double
+    /// Milliseconds since 1970 of "now".
+    private let now: Int64
 
     /// A planner over `snapshot`; `now` fixes `current_date` and `current_timestamp`.
     public init(snapshot: StoreSnapshot, now: Date = Date()) {
         self.snapshot = snapshot
         self.schema = TableSchema(extraColumns: snapshot.extraColumns)
-        self.now = now.timeIntervalSince1970
+        self.now = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         self.today = PartitionDay(unixSeconds: Int64(now.timeIntervalSince1970))
     }
 
@@ -37,14 +35,10 @@ public struct QueryPlanner: Sendable {
         }
         let items = selectItems(statement)
         let choices = prune(statement.filter)
-        let kept = choices.filter(\.kept).map(\.partition)
         let aggregate = statement.distinct || !statement.groupBy.isEmpty || statement.having != nil
             || items.contains { !$0.expression.aggregateCalls.isEmpty }
             || statement.orderBy.contains { !$0.expression.aggregateCalls.isEmpty }
-        var plan = aggregate ? try aggregatePlan(statement, items: items, choices: choices, kept: kept)
-                             : try rowPlan(statement, items: items, choices: choices, kept: kept)
-        plan.lease = snapshot.lease
-        return plan
+        return aggregate ? try aggregatePlan(statement, items: items, choices: choices) : try rowPlan(statement, items: items, choices: choices)
     }
 
     // MARK: Select list
@@ -89,88 +83,91 @@ public struct QueryPlanner: Sendable {
     }
 
     /// The value of a constant expression, if it is one.
-    private func fold(_ expression: Expression) -> Constant? {
-        let compiler = ExpressionCompiler(builder: SQLBuilder(), scope: ConstantScope(), today: today, now: now)
-        return try? compiler.compile(expression).constant
+    private func fold(_ expression: Expression) -> Bound? {
+        guard let bound = try? binder(ConstantBindScope()).bind(expression), bound.constant != nil else { return nil }
+        return bound
+    }
+
+    private func binder(_ scope: BindScope) -> Binder {
+        Binder(scope: scope, today: today, now: now)
+    }
+
+    /// Binds WHERE, split at its top-level ANDs (each conjunct checked as a condition).
+    private func bindFilter(_ filter: Expression?) throws(QueryError) -> (bound: [Bound], texts: [String]) {
+        guard let filter else { return ([], []) }
+        let rows = binder(RowBindScope(schema: schema, clause: "WHERE"))
+        // The whole condition first, so its type errors point where the user wrote them.
+        _ = try rows.condition(filter, clause: "WHERE")
+        var bound: [Bound] = []
+        var texts: [String] = []
+        for conjunct in Self.conjuncts(filter) {
+            let b = try rows.condition(conjunct, clause: "WHERE")
+            if case .int(let v)? = b.constant, v != 0 { continue }
+            bound.append(b)
+            texts.append(conjunct.text)
+        }
+        return (bound, texts)
+    }
+
+    /// Visibility and the parts every plan shares.
+    private func makePlan(columns: [ResultColumn], choices: [PartitionChoice], filter: (bound: [Bound], texts: [String]),
+                          shape: QueryShape, reads: Set<String>) -> QueryPlan {
+        QueryPlan(columns: columns, partitions: choices, filter: filter.bound, filterTexts: filter.texts,
+                  zonePredicates: ZonePredicates.derive(filter.bound, texts: filter.texts), shape: shape,
+                  neededColumns: reads.sorted(), fileWatermark: snapshot.fileWatermark,
+                  unfinishedFileIDs: Set(snapshot.unfinishedFileIDs), lease: snapshot.lease)
     }
 
     // MARK: Plain queries
 
-    private func rowPlan(_ statement: SelectStatement, items: [Item], choices: [PartitionChoice], kept: [PartitionInfo]) throws(QueryError) -> QueryPlan {
-        let ordered = !statement.orderBy.isEmpty
+    private func rowPlan(_ statement: SelectStatement, items: [Item], choices: [PartitionChoice]) throws(QueryError) -> QueryPlan {
+        let rows = binder(RowBindScope(schema: schema, clause: "a query without GROUP BY"))
+        var outputs: [Bound] = []
         var columns: [ResultColumn] = []
-        var queries: [PartitionQuery] = []
-        var sortKeyCount = 0
-        // Plan once over every column (for errors and types), then once per kept partition.
-        for partition in [nil] + kept.map(Optional.some) {
-            let builder = SQLBuilder()
-            let scope = RowScope(schema: schema, presentColumns: partition.map { Set($0.columns) }, clause: "a query without GROUP BY")
-            let compiler = ExpressionCompiler(builder: builder, scope: scope, today: today, now: now)
-            var select: [String] = []
-            var types: [ResultColumn] = []
-            for (index, item) in items.enumerated() {
-                let compiled = compiler.displayed(try compiler.compile(item.expression))
-                select.append("\(compiled.sql) AS c\(index)")
-                types.append(ResultColumn(name: item.name, type: compiled.type, isQuantity: Self.isQuantity(item.expression)))
-            }
-            var orderTerms: [String] = []
-            for (index, order) in statement.orderBy.enumerated() {
-                let key: String
-                switch try resolveOrder(order, items: items) {
-                case .output(let i): key = "c\(i)"
-                case .expression(let e):
-                    select.append("\(compiler.decoded(try compiler.compile(e)).sql) AS o\(index)")
-                    key = "o\(index)"
-                }
-                orderTerms.append(Self.orderTerm(key, order))
-            }
-            let whereSQL = try whereClause(statement.filter, builder: builder, scope: RowScope(schema: schema, presentColumns: scope.presentColumns, clause: "WHERE"), partition: partition)
-            var sql = "SELECT \(select.joined(separator: ", ")) FROM flows WHERE \(whereSQL)"
-            if ordered, statement.limit != nil { sql += " ORDER BY \(orderTerms.joined(separator: ", "))" }
-            if let limit = statement.limit { sql += " LIMIT \(limit)" }
-            if let partition {
-                queries.append(PartitionQuery(day: partition.day, sql: sql, bindings: builder.bindings.map { $0.resolved(for: partition.day) },
-                                              dayParameters: builder.dayParameters))
-            } else {
-                columns = types
-                sortKeyCount = select.count
-            }
+        for item in items {
+            let b = try rows.bind(item.expression)
+            outputs.append(b)
+            columns.append(ResultColumn(name: item.name, type: b.type == .unknown ? .varchar : b.type, isQuantity: Self.isQuantity(item.expression)))
         }
-        guard ordered else {
-            return QueryPlan(columns: columns, partitions: choices, partitionQueries: queries, merge: .stream(limit: statement.limit))
-        }
-        // Ordered: sort what the partitions sent (each already cut to its own top LIMIT).
-        var orderTerms: [String] = []
-        for (index, order) in statement.orderBy.enumerated() {
-            switch try resolveOrder(order, items: items) {
-            case .output(let i): orderTerms.append(Self.orderTerm("c\(i)", order))
-            case .expression: orderTerms.append(Self.orderTerm("o\(index)", order))
+        var order: [SortKey] = []
+        for item in statement.orderBy {
+            let expression: Bound
+            switch try resolveOrder(item, items: items) {
+            case .output(let index): expression = outputs[index]
+            case .expression(let e): expression = try rows.bind(e)
             }
+            order.append(SortKey(expression: expression, ascending: item.ascending, nullsFirst: item.nullsFirst ?? false))
         }
-        let partialColumns = (0..<items.count).map { "c\($0)" } + statement.orderBy.indices.compactMap { index -> String? in
-            if case .expression = try? resolveOrder(statement.orderBy[index], items: items) { return "o\(index)" }
-            return nil
-        }
-        precondition(partialColumns.count == sortKeyCount, "partition rows and the merge table must have the same columns")
-        var sql = "SELECT \((0..<items.count).map { "c\($0)" }.joined(separator: ", ")) FROM partials ORDER BY \(orderTerms.joined(separator: ", "))"
-        if let limit = statement.limit { sql += " LIMIT \(limit)" }
-        return QueryPlan(columns: columns, partitions: choices, partitionQueries: queries, merge: .merge(columns: partialColumns, sql: sql, bindings: []))
+        let filter = try bindFilter(statement.filter)
+        var reads = Set<String>()
+        for b in outputs + order.map(\.expression) + filter.bound { reads.formUnion(b.columns) }
+        return makePlan(columns: columns, choices: choices, filter: filter, shape: .rows(outputs: outputs, order: order, limit: statement.limit), reads: reads)
     }
 
     // MARK: Aggregate queries
 
-    private func aggregatePlan(_ statement: SelectStatement, items: [Item], choices: [PartitionChoice], kept: [PartitionInfo]) throws(QueryError) -> QueryPlan {
-        // GROUP BY keys (SELECT DISTINCT groups by the whole select list).
+    private func aggregatePlan(_ statement: SelectStatement, items: [Item], choices: [PartitionChoice]) throws(QueryError) -> QueryPlan {
+        // GROUP BY keys (SELECT DISTINCT without aggregates groups by the whole select list).
         var keys: [Expression] = []
         for expression in statement.groupBy { keys.append(try resolveGroupKey(expression, items: items)) }
-        if statement.distinct {
-            for item in items where !item.expression.aggregateCalls.isEmpty {
-                throw QueryError(.unsupported, "SELECT DISTINCT with aggregate functions is not supported", at: item.expression.location)
-            }
+        let hasAggregates = items.contains { !$0.expression.aggregateCalls.isEmpty } || statement.having != nil
+            || statement.orderBy.contains { !$0.expression.aggregateCalls.isEmpty }
+        let distinctOutputs = statement.distinct && (hasAggregates || !statement.groupBy.isEmpty)
+        if statement.distinct && !distinctOutputs {
             for item in items where !keys.contains(where: { $0.fingerprint == item.expression.fingerprint }) { keys.append(item.expression) }
         }
         for key in keys where !key.aggregateCalls.isEmpty {
             throw QueryError(.syntax, "GROUP BY cannot contain aggregate functions", at: key.location)
+        }
+        let rows = binder(RowBindScope(schema: schema, clause: "GROUP BY"))
+        var groupKeys: [GroupBindScope.Key] = []
+        var boundKeys: [Bound] = []
+        for key in keys {
+            let b = try rows.bind(key)
+            boundKeys.append(b)
+            var column: String? = nil
+            if case .column(let name, _, _) = key { column = name.lowercased() }
+            groupKeys.append(GroupBindScope.Key(fingerprint: key.fingerprint, bound: b, columnName: column))
         }
         // Every aggregate the select list, HAVING and ORDER BY use, once each.
         var calls: [Expression] = []
@@ -180,132 +177,59 @@ public struct QueryPlanner: Sendable {
             if case .expression(let e) = try resolveOrder(order, items: items) { sources.append(e) }
         }
         for call in sources.flatMap(\.aggregateCalls) where seen.insert(call.fingerprint).inserted { calls.append(call) }
-
-        var queries: [PartitionQuery] = []
-        var mergeKeys: [MergeScope.Key] = []
-        var merged: [String: Compiled] = [:]
-        var partialColumns: [String] = []
-        for partition in [nil] + kept.map(Optional.some) {
-            let builder = SQLBuilder()
-            let present = partition.map { Set($0.columns) }
-            let compiler = ExpressionCompiler(builder: builder, scope: RowScope(schema: schema, presentColumns: present, clause: "GROUP BY"), today: today, now: now)
-            var select: [String] = []
-            var names: [String] = []
-            var keyCompiled: [Compiled] = []
-            for (index, key) in keys.enumerated() {
-                var compiled = try compiler.compile(key)
-                // Dictionary ids are the partition's own: group by the text they stand for.
-                if compiled.encoding == .dictionary { compiled = compiler.decoded(compiled) }
-                keyCompiled.append(compiled)
-                select.append("\(compiled.sql) AS k\(index)")
-                names.append("k\(index)")
-            }
-            var plans: [AggregateFunction] = []
-            for (index, call) in calls.enumerated() {
-                let plan = try AggregateFunction.plan(call, compiler: ExpressionCompiler(
-                    builder: builder, scope: RowScope(schema: schema, presentColumns: present, clause: "an aggregate's argument"), today: today, now: now))
-                plans.append(plan)
-                for (part, sql) in plan.partials.enumerated() {
-                    select.append("\(sql) AS a\(index)_\(part)")
-                    names.append("a\(index)_\(part)")
-                }
-            }
-            let whereSQL = try whereClause(statement.filter, builder: builder, scope: RowScope(schema: schema, presentColumns: present, clause: "WHERE"), partition: partition)
-            var sql = "SELECT \(select.joined(separator: ", ")) FROM flows WHERE \(whereSQL)"
-            if !keys.isEmpty { sql += " GROUP BY \(names.prefix(keys.count).joined(separator: ", "))" }
-            if let partition {
-                queries.append(PartitionQuery(day: partition.day, sql: sql, bindings: builder.bindings.map { $0.resolved(for: partition.day) },
-                                              dayParameters: builder.dayParameters))
-            } else {
-                partialColumns = names
-                for (index, key) in keys.enumerated() {
-                    var column: String? = nil
-                    if case .column(let name, _, _) = key { column = name.lowercased() }
-                    let c = keyCompiled[index]
-                    mergeKeys.append(MergeScope.Key(
-                        fingerprint: key.fingerprint, column: "k\(index)",
-                        compiled: Compiled(sql: "k\(index)", type: c.type, encoding: c.encoding, isPartitionDay: c.isPartitionDay),
-                        columnName: column))
-                }
-                for (index, plan) in plans.enumerated() {
-                    let parts = plan.partials.indices.map { "a\(index)_\($0)" }
-                    merged[calls[index].fingerprint] = Compiled(sql: plan.merge(parts), type: plan.type)
-                }
-            }
+        let argumentBinder = binder(RowBindScope(schema: schema, clause: "an aggregate's argument"))
+        var specs: [AggregateSpec] = []
+        var aggregates: [String: (index: Int, bound: Bound)] = [:]
+        for call in calls {
+            let spec = try AggregateFunctions.bind(call, binder: argumentBinder)
+            aggregates[call.fingerprint] = (specs.count, Bound(.aggregate(specs.count), type: spec.type, form: spec.form))
+            specs.append(spec)
         }
-
-        // The merge over all partitions' partial rows.
-        let builder = SQLBuilder()
-        let scope = MergeScope(keys: mergeKeys, aggregates: merged, schema: schema)
-        let compiler = ExpressionCompiler(builder: builder, scope: scope, today: today, now: now)
-        var select: [String] = []
+        let groups = binder(GroupBindScope(keys: groupKeys, aggregates: aggregates, schema: schema))
+        var outputs: [Bound] = []
         var columns: [ResultColumn] = []
-        for (index, item) in items.enumerated() {
-            let compiled = compiler.displayed(try compiler.compile(item.expression))
-            select.append("\(compiled.sql) AS c\(index)")
-            columns.append(ResultColumn(name: item.name, type: compiled.type, isQuantity: Self.isQuantity(item.expression)))
+        for item in items {
+            let b = try groups.bind(item.expression)
+            outputs.append(b)
+            columns.append(ResultColumn(name: item.name, type: b.type == .unknown ? .varchar : b.type, isQuantity: Self.isQuantity(item.expression)))
         }
-        var sql = "SELECT \(select.joined(separator: ", ")) FROM partials"
-        if !keys.isEmpty { sql += " GROUP BY \((0..<keys.count).map { "k\($0)" }.joined(separator: ", "))" }
-        if let having = statement.having {
-            sql += " HAVING \(try compiler.condition(having, clause: "HAVING").sql)"
-        }
-        if !statement.orderBy.isEmpty {
-            var terms: [String] = []
-            for order in statement.orderBy {
-                switch try resolveOrder(order, items: items) {
-                case .output(let i): terms.append(Self.orderTerm("c\(i)", order))
-                case .expression(let e): terms.append(Self.orderTerm(compiler.decoded(try compiler.compile(e)).sql, order))
-                }
+        let having = try statement.having.map { e throws(QueryError) in try groups.condition(e, clause: "HAVING") }
+        var order: [SortKey] = []
+        for item in statement.orderBy {
+            let expression: Bound
+            switch try resolveOrder(item, items: items) {
+            case .output(let index): expression = outputs[index]
+            case .expression(let e): expression = try groups.bind(e)
             }
-            sql += " ORDER BY \(terms.joined(separator: ", "))"
+            order.append(SortKey(expression: expression, ascending: item.ascending, nullsFirst: item.nullsFirst ?? false))
         }
-        if let limit = statement.limit { sql += " LIMIT \(limit)" }
-        let bindings = builder.bindings.map { $0.resolved(for: nil) }
-        return QueryPlan(columns: columns, partitions: choices, partitionQueries: queries,
-                         merge: .merge(columns: partialColumns, sql: sql, bindings: bindings))
-    }
-
-    // MARK: Shared pieces
-
-    /// WHERE with the visibility rule: only rows of files whose ingest finished.
-    ///
-    /// On a partition, conjuncts the catalog proves true for every row (`date = DATE '...'` on
-    /// that day, a `start` range that covers it) are left out: SQLite need not test them.
-    private func whereClause(_ filter: Expression?, builder: SQLBuilder, scope: RowScope, partition: PartitionInfo?) throws(QueryError) -> String {
-        var terms: [String] = []
-        if let filter {
-            let compiler = ExpressionCompiler(builder: builder, scope: scope, today: today, now: now)
-            // Type-check the whole condition once, whatever is dropped below.
-            let whole = try compiler.condition(filter, clause: "WHERE")
-            if let partition {
-                let pruner = PartitionPruner(fold: fold)
-                let kept = Self.conjuncts(filter).filter { pruner.coverage(of: $0, on: partition).0 != .allRows }
-                for conjunct in kept { terms.append(try compiler.condition(conjunct, clause: "WHERE").sql) }
-            } else {
-                terms.append(whole.sql)
-            }
-        }
-        terms.append("file_id <= \(builder.value(.integer(snapshot.fileWatermark)))")
-        if !snapshot.unfinishedFileIDs.isEmpty {
-            terms.append("file_id NOT IN (\(snapshot.unfinishedFileIDs.map { builder.value(.integer($0)) }.joined(separator: ", ")))")
-        }
-        return terms.joined(separator: " AND ")
+        let filter = try bindFilter(statement.filter)
+        var reads = Set<String>()
+        for b in boundKeys + specs.compactMap(\.argument) + filter.bound { reads.formUnion(b.columns) }
+        let plan = AggregatePlan(keys: boundKeys, keyTexts: keys.map(\.text), aggregates: specs, outputs: outputs, having: having,
+                                 order: order, limit: statement.limit, distinctOutputs: distinctOutputs)
+        return makePlan(columns: columns, choices: choices, filter: filter, shape: .aggregate(plan), reads: reads)
     }
 
     /// The top-level AND terms of a condition.
-    private static func conjuncts(_ e: Expression) -> [Expression] {
-        if case .binary(.and, let l, let r, _) = e { return conjuncts(l) + conjuncts(r) }
-        return [e]
+    static func conjuncts(_ e: Expression) -> [Expression] {
+        var result: [Expression] = []
+        var stack = [e]
+        while let next = stack.popLast() {
+            if case .binary(.and, let l, let r, _) = next { stack.append(r); stack.append(l) } else { result.append(next) }
+        }
+        return result
     }
 
-    enum SortKey {
+
+    /// What an ORDER BY item names: a select-list entry, or an expression of its own.
+    enum OrderTarget {
         case output(Int)
         case expression(Expression)
     }
 
     /// ORDER BY 2, ORDER BY alias, or an expression.
-    private func resolveOrder(_ order: OrderItem, items: [Item]) throws(QueryError) -> SortKey {
+    private func resolveOrder(_ order: OrderItem, items: [Item]) throws(QueryError) -> OrderTarget {
         if case .integer(let position, let at) = order.expression {
             guard position >= 1, position <= Int64(items.count) else {
                 throw QueryError(.syntax, "ORDER BY position \(position) is not in the select list (1 to \(items.count))", at: at)
@@ -353,12 +277,12 @@ public struct QueryPlanner: Sendable {
 }
 
 /// Folds constants: any column reference makes an expression non-constant.
-private struct ConstantScope: CompileScope {
-    func column(_ name: String, quoted: Bool, at location: SourceLocation, in compiler: ExpressionCompiler) throws(QueryError) -> Compiled {
+private struct ConstantBindScope: BindScope {
+    func column(_ name: String, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
         throw QueryError(.unknownName, "not a constant", at: location)
     }
-    func substitute(_ expression: Expression, in compiler: ExpressionCompiler) throws(QueryError) -> Compiled? { nil }
-    func aggregate(_ expression: Expression, in compiler: ExpressionCompiler) throws(QueryError) -> Compiled {
+    func substitute(_ expression: Expression, in binder: Binder) throws(QueryError) -> Bound? { nil }
+    func aggregate(_ expression: Expression, in binder: Binder) throws(QueryError) -> Bound {
         throw QueryError(.syntax, "not a constant", at: expression.location)
     }
 }

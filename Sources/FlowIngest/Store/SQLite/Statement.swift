@@ -133,6 +133,14 @@ public final class Statement {
         sqlite3_column_int64(handle, Int32(index))
     }
 
+    /// Column `index` of the current row as bytes, without a copy: valid until the next
+    /// `step()` or `reset()` (empty for NULL).
+    public func bytes(at index: Int) -> UnsafeRawBufferPointer {
+        let column = Int32(index)
+        guard let pointer = sqlite3_column_blob(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
     /// Column `index` of the current row as a value of its storage class.
     public func value(at index: Int) -> SQLiteValue {
         let column = Int32(index)

@@ -1,0 +1,81 @@
+import FlowIngest
+
+/// One partition opened for a query: its segments, and their columns decoded into the query's
+/// representation (text as `StringPool` ids, addresses as `AddressPool` codes).
+final class PartitionColumns {
+    let reader: PartitionReader
+    let day: PartitionDay
+    let pools: Pools
+    /// Partition dictionary id -> the query's text id.
+    private var textIDs: [Int64: Int64] = [:]
+    private var scratch: [Int64] = []
+
+    init(reader: PartitionReader, day: PartitionDay, pools: Pools) {
+        self.reader = reader
+        self.day = day
+        self.pools = pools
+    }
+
+    /// The column `name` of `segment`, decoded; nil when the segment does not have it (its
+    /// values read as NULL).
+    func decode(_ name: String, of segment: PartitionReader.Segment) throws -> Vector? {
+        guard let (id, kind) = reader.columns[name], segment.zones[id] != nil else { return nil }
+        let rows = segment.rows
+        var values = [Int64](repeating: 0, count: rows)
+        var nulls: [Bool]? = nil
+        let found: Bool? = try reader.withColumn(segment: segment.id, column: id) { bytes -> Bool in
+            let used = try values.withUnsafeMutableBufferPointer { buffer in
+                try IntegerColumnCodec.decode(bytes, into: buffer.baseAddress!, isNull: &nulls)
+            }
+            var tail = Reader(UnsafeRawBufferPointer(rebasing: bytes[used...]))
+            switch kind {
+            case .integer, .time:
+                break
+            case .text:
+                guard let count = tail.u32() else { throw IntegerColumnCodec.CorruptColumn(reason: "a text column without its word list") }
+                var local = [Int64](repeating: 0, count: Int(count))
+                for index in 0..<Int(count) {
+                    guard let dictionaryID = tail.i64() else { throw IntegerColumnCodec.CorruptColumn(reason: "a word list cut short") }
+                    local[index] = try textID(dictionaryID)
+                }
+                for index in 0..<rows where nulls?[index] != true {
+                    let code = Int(values[index])
+                    guard code < local.count else { throw IntegerColumnCodec.CorruptColumn(reason: "a word past the word list") }
+                    values[index] = local[code]
+                }
+            case .address:
+                guard let count = tail.u32(), let table = tail.bytes(Int(count) * 16) else {
+                    throw IntegerColumnCodec.CorruptColumn(reason: "an address column without its IPv6 table")
+                }
+                guard count > 0 else { break }
+                var codes = [Int64](repeating: 0, count: Int(count))
+                for index in 0..<Int(count) {
+                    let bytes = Array(UnsafeRawBufferPointer(rebasing: table[(index * 16)..<(index * 16 + 16)]))
+                    codes[index] = AddressPool.ipv6Base + pools.addresses.id(for: bytes)
+                }
+                for index in 0..<rows where values[index] >= AddressPool.ipv6Base && nulls?[index] != true {
+                    let local = Int(values[index] - AddressPool.ipv6Base)
+                    guard local < codes.count else { throw IntegerColumnCodec.CorruptColumn(reason: "an address past the IPv6 table") }
+                    values[index] = codes[local]
+                }
+            }
+            return true
+        }
+        guard found == true else { return nil }
+        return .ints(values, nulls: nulls)
+    }
+
+    /// The query's id for a dictionary id of this partition.
+    private func textID(_ dictionaryID: Int64) throws -> Int64 {
+        if let known = textIDs[dictionaryID] { return known }
+        guard let word = try reader.word(dictionaryID) else {
+            throw IntegerColumnCodec.CorruptColumn(reason: "word \(dictionaryID) is missing from the dictionary")
+        }
+        let id = pools.strings.id(for: word)
+        textIDs[dictionaryID] = id
+        return id
+    }
+}
+
+@available(*, unavailable)
+extension PartitionColumns: Sendable {}
