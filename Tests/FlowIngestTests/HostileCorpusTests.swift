@@ -75,9 +75,8 @@ struct HostileCorpusTests {
     static func stored(_ store: FlowStore) throws -> [Expected] {
         var rows: [Expected] = []
         for partition in try store.openCatalogForReading().partitions() {
-            let database = try Database(path: store.partitionPath(for: partition.day), mode: .readOnly)
-            for row in try database.rows("SELECT start, srcport, bytes FROM flows") {
-                rows.append(Expected(start: row[0].integerValue ?? -1, srcport: row[1].integerValue, bytes: row[2].integerValue))
+            for row in try SegmentDump.rows(store: store, day: partition.day, columns: ["start", "srcport", "bytes"]) {
+                rows.append(Expected(start: Int64(row[0]) ?? -1, srcport: Int64(row[1]), bytes: Int64(row[2])))
             }
         }
         return rows

@@ -116,29 +116,29 @@ struct HostileInputTests {
 
     // MARK: 12. Long records
 
-    @Test("batches stay at their standard size whatever the line length")
+    @Test("segments stay within their memory budget whatever the line length")
     func batchesStayBounded() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let path = folder.path("long-records.log")
-        // Valid records of about 60 KB each (an unknown field carries the bulk).
-        let filler = String(repeating: "x", count: 60_000)
+        // Valid records of about 60 KB each (an unknown field carries the bulk), all different.
         var text = Self.defaultHeader + " note\n"
-        for _ in 0..<40 { text += Self.line() + " " + filler + "\n" }
+        for index in 0..<400 { text += Self.line() + " " + String(repeating: "x", count: 60_000) + String(index) + "\n" }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let reader = FlowFileReader(path: path, displayPath: path, maximumLineLength: LineReader.defaultMaximumLineLength, lineErrorsReported: 5)
         var records = 0
-        var batches = 0
+        var segments = 0
         reader.run { message in
-            if case .batch(let batch) = message {
-                batches += 1
-                records += batch.records
-                #expect(batch.count <= RecordBatchBuilder.standardCapacity, "a batch grew to \(batch.count) bytes")
+            if case .segment(let segment) = message {
+                segments += 1
+                records += segment.rows
+                // A segment ends when its buffers reach their budget, whatever the line length.
+                #expect(segment.byteCount <= SegmentBuilder.maximumBytes + 128 << 10, "a segment of \(segment.byteCount) bytes")
             }
             return true
         }
-        #expect(records == 40)
-        #expect(batches >= 40 * 60_000 / RecordBatchBuilder.standardCapacity)
+        #expect(records == 400)
+        #expect(segments >= 2, "24 MB of records in one segment")
     }
 
     // MARK: 6. Content, not compression

@@ -2,21 +2,13 @@ import Foundation
 import Testing
 @testable import FlowIngest
 
-/// Rows of every partition, as (day, text of selected columns), read straight from SQLite.
+/// Rows of every partition, as (day, text of selected columns), read straight from the segments.
 private func storedRows(_ store: FlowStore, _ columns: String = "srcport, dstport, bytes") throws -> [String] {
     var rows: [String] = []
+    let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     for partition in try store.openCatalogForReading().partitions() {
-        let database = try Database(path: store.partitionPath(for: partition.day), mode: .readOnly)
-        for row in try database.rows("SELECT \(columns) FROM flows ORDER BY rowid") {
-            rows.append(partition.day.isoText + " " + row.map { value -> String in
-                switch value {
-                case .null: return "NULL"
-                case .integer(let v): return String(v)
-                case .real(let v): return String(v)
-                case .text(let s): return s
-                case .blob(let b): return IPAddress.format(v6: b)
-                }
-            }.joined(separator: " "))
+        for row in try SegmentDump.rows(store: store, day: partition.day, columns: names) {
+            rows.append(partition.day.isoText + " " + row.joined(separator: " "))
         }
     }
     return rows
@@ -43,10 +35,12 @@ struct StoreTests {
         #expect(partitions.map(\.day.isoText) == ["2024-01-04", "2024-01-05"])
         #expect(partitions[0].startRange == 1_704_412_770...1_704_412_770)
         #expect(FileManager.default.fileExists(atPath: store.partitionPath(for: partitions[1].day)))
-        // Indexes for rejected traffic are built at the end of the run.
-        let indexes = try Database(path: store.partitionPath(for: partitions[1].day), mode: .readOnly)
-            .rows("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'flows_%' ORDER BY name").compactMap { $0[0].textValue }
-        #expect(indexes == ["flows_rejected_by_port", "flows_rejected_by_source"])
+        // Each day holds one segment of the file's records, with zone maps for its columns.
+        let reader = try PartitionReader(path: store.partitionPath(for: partitions[1].day))
+        let segments = try reader.segments(watermark: .max, unfinished: [])
+        #expect(segments.map(\.rows) == [1])
+        let start = try #require(reader.columns["start"]?.id)
+        #expect(segments[0].zones[start]?.minimum == 1_704_412_800)
     }
 
     @Test("records of two days alternating line by line land in their days, in file order, with exact statistics")
@@ -94,9 +88,11 @@ struct StoreTests {
                                         members: [defaultHeader + "\n" + line(1) + "\n"])
         let store = FlowStore(url: folder.url.appendingPathComponent("store"))
         _ = try Ingestor(store: store).ingest(paths: [path])
-        #expect(try storedRows(store, "(SELECT value FROM dict WHERE id = account_id), (SELECT value FROM dict WHERE id = region)") == ["2024-01-05 123456789012 eu-west-1"])
-        // Repeated text is stored once per partition, as a number in the row.
-        #expect(try storedRows(store, "typeof(account_id), typeof(interface_id)") == ["2024-01-05 integer integer"])
+        #expect(try storedRows(store, "account_id, region") == ["2024-01-05 123456789012 eu-west-1"])
+        // Repeated text is stored once per partition, as a number in the segment.
+        let reader = try PartitionReader(path: store.partitionPath(for: PartitionDay("2024-01-05")!))
+        #expect(reader.columns["account_id"]?.kind == .text && reader.columns["interface_id"]?.kind == .text)
+        #expect(try reader.word(1) != nil)
     }
 
     @Test("the same content twice, at the same path or a copy, adds nothing")
@@ -210,8 +206,19 @@ struct StoreTests {
         // Simulate a kill after a partition commit: a pending file whose rows are in a partition.
         let catalog = try store.openCatalogForWriting()
         let pending = try catalog.beginFile(path: "/killed.log", size: 1, modified: 1)
-        let database = try Database(path: store.partitionPath(for: PartitionDay("2024-01-05")!), mode: .readWrite)
-        try database.run("INSERT INTO flows(file_id, srcport, dstport, bytes) VALUES (?, 9, 9, 9)", [.integer(pending)])
+        let killed = try folder.write("killed.log", defaultHeader + "\n" + line(9) + "\n")
+        var reader = FlowFileReader(path: killed, displayPath: killed, maximumLineLength: LineReader.defaultMaximumLineLength, lineErrorsReported: 5)
+        reader.fileID = pending
+        let writer = try PartitionWriter(store: store, day: PartitionDay("2024-01-05")!)
+        var failure: (any Error)? = nil
+        reader.run { message in
+            if case .segment(let segment) = message {
+                do { try writer.write(segment) } catch { failure = error }
+            }
+            return true
+        }
+        #expect(failure == nil)
+        try writer.commit()
         #expect(try storedRows(store).count == 2)
         let snapshot = try store.openCatalogForReading().snapshot()
         #expect(snapshot.fileWatermark < pending) // queries never see the pending file's rows

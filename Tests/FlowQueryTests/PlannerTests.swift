@@ -77,52 +77,66 @@ struct PruningTests {
     }
 }
 
-@Suite("Generated SQL")
-struct GeneratedSQLTests {
+@Suite("Bound plans")
+struct BoundPlanTests {
     private func plan(_ sql: String) throws -> QueryPlan {
         try QueryPlanner(snapshot: snapshot(days: 2)).plan(sql)
     }
 
-    @Test("literals are bound, and compared in stored form where the column is encoded")
+    @Test("literals are bound in the form of what they are compared with")
     func encodedLiterals() throws {
         let p = try plan("SELECT srcaddr FROM flows WHERE action = 'REJECT' AND srcaddr = '10.117.1.22' AND interface_id = 'eni-''x'")
-        let query = try #require(p.partitionQueries.first)
-        #expect(query.sql.contains("(\"action\" = 2)"))                // REJECT's code, for the partial index
-        #expect(query.sql.contains("(\"srcaddr\" = ?"))
-        #expect(!query.sql.contains("REJECT"))
-        #expect(!query.sql.contains("eni-"))
-        #expect(query.bindings.contains(.integer(175_440_150)))       // 10.117.1.22
-        #expect(query.bindings.contains(.text("eni-'x")))
-        #expect(query.sql.contains("fq_ip(\"srcaddr\") AS c0"))         // shown as text
+        #expect(p.filter.count == 3)
+        guard case .function(.compare(.equal), let address) = p.filter[1].node else { Issue.record("not a comparison"); return }
+        #expect(address[0].form == .address)
+        #expect(address[1].constant == .address(.v4(175_440_150)))       // 10.117.1.22
+        guard case .function(.compare(.equal), let text) = p.filter[2].node else { Issue.record("not a comparison"); return }
+        #expect(text[1].constant == .string("eni-'x"))
+        // An address literal skips segments by their zone maps.
+        #expect(p.zonePredicates.contains { $0.column == "srcaddr" && $0.lower == 175_440_150 && $0.upper == 175_440_150 })
+        #expect(p.columns[0].type == .varchar)
     }
 
-    @Test("an average is merged as a sum over a count")
+    @Test("an average is a sum over a count, merged exactly")
     func averageMerge() throws {
-        let p = try plan("SELECT avg(bytes) FROM flows")
-        #expect(p.partitionQueries[0].sql.hasPrefix("SELECT sum(\"bytes\") AS a0_0, count(\"bytes\") AS a0_1 FROM flows"))
-        guard case .merge(let columns, let sql, _) = p.merge else { Issue.record("not a merge"); return }
-        #expect(columns == ["a0_0", "a0_1"])
-        #expect(sql.contains("sum(a0_0)") && sql.contains("sum(a0_1)"))
+        guard case .aggregate(let aggregate) = try plan("SELECT avg(bytes) FROM flows").shape else { Issue.record("not an aggregate"); return }
+        #expect(aggregate.aggregates.map(\.kind) == [.average])
+        #expect(aggregate.keys.isEmpty)
     }
 
-    @Test("ORDER BY ... LIMIT is pushed into each partition and applied again after the merge")
-    func topNPushdown() throws {
-        let p = try plan("SELECT srcaddr, bytes FROM flows ORDER BY bytes DESC LIMIT 5")
-        #expect(p.partitionQueries[0].sql.hasSuffix("ORDER BY c1 DESC NULLS LAST LIMIT 5"))
-        guard case .merge(_, let sql, _) = p.merge else { Issue.record("not a merge"); return }
-        #expect(sql.hasSuffix("ORDER BY c1 DESC NULLS LAST LIMIT 5"))
+    @Test("ORDER BY ... LIMIT keeps the top rows per worker")
+    func topN() throws {
+        guard case .rows(_, let order, let limit) = try plan("SELECT srcaddr, bytes FROM flows ORDER BY bytes DESC LIMIT 5").shape else {
+            Issue.record("not rows"); return
+        }
+        #expect(limit == 5)
+        #expect(order.count == 1 && !order[0].ascending)
+        #expect(try plan("SELECT srcaddr, bytes FROM flows ORDER BY bytes DESC LIMIT 5").explanation.contains("top 5 per worker"))
     }
 
     @Test("plain queries stream and stop at the limit")
     func streaming() throws {
-        guard case .stream(let limit) = try plan("SELECT * FROM flows LIMIT 100").merge else { Issue.record("not a stream"); return }
+        guard case .rows(_, let order, let limit) = try plan("SELECT * FROM flows LIMIT 100").shape else { Issue.record("not rows"); return }
+        #expect(order.isEmpty)
         #expect(limit == 100)
     }
 
-    @Test("only rows of fully stored files are visible")
+    @Test("only segments of fully stored files are visible")
     func visibility() throws {
         let p = try plan("SELECT count(*) FROM flows")
-        #expect(p.partitionQueries[0].sql.contains("file_id <= ?"))
-        #expect(p.partitionQueries[0].bindings.contains(.integer(10)))
+        #expect(p.fileWatermark == 10)
+        #expect(p.unfinishedFileIDs.isEmpty)
+    }
+
+    @Test("conditions on numbers, times and addresses become zone-map ranges", arguments: [
+        ("dstport = 443", "dstport", Int64?(443), Int64?(443)),
+        ("start >= 1704412800 AND start < 1704416400", "start", 1_704_412_800, nil),
+        ("from_unixtime(start) < TIMESTAMP '2024-01-05 01:00:00'", "start", nil, 1_704_416_399),
+        ("dstport IN (22, 3389, 443)", "dstport", 22, 3389),
+        ("contains('10.0.0.0/8', cast(srcaddr AS IPADDRESS))", "srcaddr", 0x0A00_0000, 0x0AFF_FFFF),
+    ])
+    func zones(condition: String, column: String, lower: Int64?, upper: Int64?) throws {
+        let p = try plan("SELECT count(*) FROM flows WHERE \(condition)")
+        #expect(p.zonePredicates.contains { $0.column == column && $0.lower == lower && ($0.upper == upper || upper == nil) }, "\(p.zonePredicates)")
     }
 }

@@ -67,7 +67,7 @@ struct CrashTests {
         let corpus = try Self.corpus(scratch)
         let store = scratch.path("store")
         var partial = 0
-        for delay in [0.05, 0.2, 0.4, 0.1, 0.3] {
+        for delay in [0.05, 0.2, 0.4, 0.8, 1.2] {
             let process = try Self.launchIngest(store: store, folder: corpus.folder)
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)

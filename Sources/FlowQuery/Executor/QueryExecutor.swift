@@ -126,15 +126,17 @@ final class QueryRun: @unchecked Sendable {
             }
             var current = context
             var positions: [Int32]? = nil
+            var empty = false
             for conjunct in live {
                 let truth = try Evaluator.evaluate(conjunct, current)
                 let passing = Evaluator.trueRows(truth)
                 if passing.count == current.count { continue }
-                positions = positions.map { outer in passing.map { outer[Int($0)] } } ?? passing
-                if passing.isEmpty { break }
-                current = try context.restricted(to: positions!)
+                if passing.isEmpty { empty = true; break }
+                let kept = positions.map { outer in passing.map { outer[Int($0)] } } ?? passing
+                positions = kept
+                current = try context.restricted(to: kept)
             }
-            if current.count == 0 { continue }
+            if empty || current.count == 0 { continue }
             try body(current)
         }
     }

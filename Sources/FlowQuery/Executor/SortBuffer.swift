@@ -57,7 +57,7 @@ final class SortBuffer {
     private var insert: Statement?
     private var spilledCount = 0
     /// Rows kept in memory before the rest spill.
-    static let memoryRows = 200_000
+    static let memoryRows = 20_000
 
     init(order: [SortKey], limit: Int?) {
         self.order = order
