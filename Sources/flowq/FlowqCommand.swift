@@ -32,6 +32,10 @@ extension FlowqCommand {
     static func main() {
         // write(2) returns EPIPE instead of the signal killing the process mid-write.
         signal(SIGPIPE, SIG_IGN)
+        // Column buffers of a segment are a few hundred kilobytes, allocated and freed for every
+        // segment read: kept in the heap (not mapped and unmapped each time, which costs a page
+        // fault per page), they are reused.
+        MallocTuning.keepLargeBlocksInHeap()
         var status: Int32 = 0
         do {
             var command = try parseAsRoot()
@@ -109,5 +113,21 @@ enum PeakMemory {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return }
         let kilobytes = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
         try? (kilobytes + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+    }
+}
+
+/// glibc's `mallopt`, which Swift's Glibc module does not import (it lives in `<malloc.h>`).
+enum MallocTuning {
+    /// Raises the size from which glibc maps blocks (M_MMAP_THRESHOLD) and the size of free
+    /// memory it keeps (M_TRIM_THRESHOLD), so the column buffers queries allocate per segment
+    /// are reused instead of mapped, faulted in and unmapped each time.
+    static func keepLargeBlocksInHeap() {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        _ = mallopt(-3, 256 << 20) // M_MMAP_THRESHOLD
+        _ = mallopt(-1, 512 << 20) // M_TRIM_THRESHOLD
+        #endif
     }
 }

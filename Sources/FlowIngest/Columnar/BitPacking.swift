@@ -62,4 +62,29 @@ public enum BitPacking {
             bit += width
         }
     }
+
+    /// Unpacks the values at `positions` (random access), adding `base` to each.
+    public static func unpack(_ input: UnsafeRawPointer, positions: UnsafeBufferPointer<Int32>, width: Int, base: Int64,
+                              into output: UnsafeMutablePointer<Int64>) {
+        guard width > 0 else {
+            output.update(repeating: base, count: positions.count)
+            return
+        }
+        if width == 64 {
+            for (index, position) in positions.enumerated() {
+                output[index] = base &+ Int64(bitPattern: UInt64(littleEndian: input.loadUnaligned(fromByteOffset: Int(position) * 8, as: UInt64.self)))
+            }
+            return
+        }
+        let mask: UInt64 = (1 << UInt64(width)) &- 1
+        for (index, position) in positions.enumerated() {
+            let bit = Int(position) * width
+            let word = bit >> 6, offset = bit & 63
+            var value = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) >> UInt64(offset)
+            if offset + width > 64 {
+                value |= UInt64(littleEndian: input.loadUnaligned(fromByteOffset: (word + 1) * 8, as: UInt64.self)) << UInt64(64 - offset)
+            }
+            output[index] = base &+ Int64(bitPattern: value & mask)
+        }
+    }
 }

@@ -6,8 +6,8 @@
 /// u8  flags        bit 1: some values are NULL, marked by the code past the last value
 /// u32 count        values in the segment
 /// 1: i64 value                                  (no NULLs)
-/// 2: i64 base, u8 width, packed codes           value = base + code; with NULLs,
-///                                                code (high - base + 1) is NULL
+/// 2: i64 base, u8 width, [with NULLs: u64 null code = high - base + 1], packed codes
+///                                                value = base + code
 /// 3: u32 entries, i64 base, u8 width, packed sorted distinct (value - base);
 ///    u8 code width, packed codes                value = entry[code]; with NULLs,
 ///                                                code `entries` is NULL
@@ -93,8 +93,9 @@ public enum IntegerColumnCodec {
         header(.frameOfReference)
         out.append(low)
         out.append(UInt8(forWidth))
-        let deltas = scratch.unsigned(count)
         let nullCode = range &+ 1
+        if nulls > 0 { out.append(Int64(bitPattern: nullCode)) }
+        let deltas = scratch.unsigned(count)
         for index in 0..<count {
             deltas[index] = isNull?[index] == true ? nullCode : UInt64(bitPattern: values[index] &- low)
         }
@@ -122,74 +123,141 @@ public enum IntegerColumnCodec {
     @discardableResult
     public static func decode(_ blob: UnsafeRawBufferPointer, into values: UnsafeMutablePointer<Int64>,
                               isNull: inout [Bool]?) throws(CorruptColumn) -> Int {
+        let view = try ColumnView(blob)
+        view.decodeAll(into: values, isNull: &isNull)
+        return view.end
+    }
+
+    /// Decodes only the values at `positions` (late materialization: the rows a filter kept),
+    /// into `values` (one per position). Returns the bytes the column took.
+    @discardableResult
+    public static func decode(_ blob: UnsafeRawBufferPointer, at positions: UnsafeBufferPointer<Int32>,
+                              into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) throws(CorruptColumn) -> Int {
+        let view = try ColumnView(blob)
+        view.decode(at: positions, into: values, isNull: &isNull)
+        return view.end
+    }
+}
+
+/// One encoded column, its header read: decodes all of it or chosen rows.
+struct ColumnView {
+    let kind: IntegerColumnCodec.Kind
+    let count: Int
+    let hasNulls: Bool
+    var constant: Int64 = 0
+    var base: Int64 = 0
+    var width = 0
+    var nullCode: UInt64 = .max
+    var packed: UnsafeRawPointer? = nil
+    var entries: [Int64] = []
+    /// Where the column's bytes end in the blob.
+    var end = 0
+
+    init(_ blob: UnsafeRawBufferPointer) throws(IntegerColumnCodec.CorruptColumn) {
+        typealias Corrupt = IntegerColumnCodec.CorruptColumn
         var reader = Reader(blob)
-        guard let kindByte = reader.u8(), let kind = Kind(rawValue: kindByte), let flags = reader.u8(), let count32 = reader.u32() else {
-            throw CorruptColumn(reason: "a header that names no encoding")
+        guard let kindByte = reader.u8(), let kind = IntegerColumnCodec.Kind(rawValue: kindByte), let flags = reader.u8(), let count32 = reader.u32() else {
+            throw Corrupt(reason: "a header that names no encoding")
         }
-        let count = Int(count32)
-        let hasNulls = flags & nullFlag != 0
+        self.kind = kind
+        count = Int(count32)
+        hasNulls = flags & IntegerColumnCodec.nullFlag != 0
+        switch kind {
+        case .allNull:
+            break
+        case .constant:
+            guard let value = reader.i64() else { throw Corrupt(reason: "a constant cut short") }
+            constant = value
+        case .frameOfReference:
+            guard let base = reader.i64(), let width = reader.u8(), width <= 64 else { throw Corrupt(reason: "packed values cut short") }
+            self.base = base
+            self.width = Int(width)
+            if hasNulls {
+                guard let code = reader.i64() else { throw Corrupt(reason: "a null code cut short") }
+                nullCode = UInt64(bitPattern: code)
+            }
+            guard let bytes = reader.bytes(BitPacking.byteCount(count: count, width: self.width)) else { throw Corrupt(reason: "packed values cut short") }
+            packed = bytes.baseAddress
+        case .dictionary:
+            guard let entries32 = reader.u32(), let base = reader.i64(), let entryWidth = reader.u8(), entryWidth <= 64,
+                  let packedEntries = reader.bytes(BitPacking.byteCount(count: Int(entries32), width: Int(entryWidth))),
+                  let codeWidth = reader.u8(), codeWidth <= 32,
+                  let codes = reader.bytes(BitPacking.byteCount(count: count, width: Int(codeWidth))) else {
+                throw Corrupt(reason: "a dictionary cut short")
+            }
+            let n = Int(entries32)
+            guard n > 0 else { throw Corrupt(reason: "an empty dictionary") }
+            var decoded = [Int64](repeating: base, count: n)
+            if let start = packedEntries.baseAddress {
+                decoded.withUnsafeMutableBufferPointer { BitPacking.unpack(start, count: n, width: Int(entryWidth), base: base, into: $0.baseAddress!) }
+            }
+            entries = decoded
+            width = Int(codeWidth)
+            packed = codes.baseAddress
+            nullCode = hasNulls ? UInt64(n) : .max
+        }
+        end = reader.offset
+    }
+
+    func decodeAll(into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) {
         isNull = nil
-        if count == 0 { return reader.offset }
+        guard count > 0 else { return }
         switch kind {
         case .allNull:
             values.update(repeating: 0, count: count)
             isNull = [Bool](repeating: true, count: count)
         case .constant:
-            guard let value = reader.i64() else { throw CorruptColumn(reason: "a constant cut short") }
-            values.update(repeating: value, count: count)
-        case .frameOfReference:
-            guard let base = reader.i64(), let width = reader.u8(), width <= 64,
-                  let packed = reader.bytes(BitPacking.byteCount(count: count, width: Int(width))) else {
-                throw CorruptColumn(reason: "packed values cut short")
-            }
-            if hasNulls {
-                BitPacking.unpack(packed.baseAddress!, count: count, width: Int(width), base: 0, into: values)
-                // The null code is the largest code present: one more than the range.
-                var nullCode: Int64 = 0
-                for index in 0..<count where values[index] > nullCode { nullCode = values[index] }
-                var flagsOut = [Bool](repeating: false, count: count)
-                for index in 0..<count {
-                    if values[index] == nullCode { flagsOut[index] = true; values[index] = 0 } else { values[index] = base &+ values[index] }
-                }
-                isNull = flagsOut
-            } else {
-                BitPacking.unpack(packed.baseAddress!, count: count, width: Int(width), base: base, into: values)
-            }
-        case .dictionary:
-            guard let entries32 = reader.u32(), let base = reader.i64(), let width = reader.u8(), width <= 64,
-                  let packedEntries = reader.bytes(BitPacking.byteCount(count: Int(entries32), width: Int(width))),
-                  let codeWidth = reader.u8(), codeWidth <= 32,
-                  let packedCodes = reader.bytes(BitPacking.byteCount(count: count, width: Int(codeWidth))) else {
-                throw CorruptColumn(reason: "a dictionary cut short")
-            }
-            let entries = Int(entries32)
-            guard entries > 0 else { throw CorruptColumn(reason: "an empty dictionary") }
-            let dictionary = UnsafeMutablePointer<Int64>.allocate(capacity: entries)
-            defer { dictionary.deallocate() }
-            if BitPacking.byteCount(count: entries, width: Int(width)) > 0 {
-                BitPacking.unpack(packedEntries.baseAddress!, count: entries, width: Int(width), base: base, into: dictionary)
-            } else {
-                dictionary.update(repeating: base, count: entries)
-            }
-            if BitPacking.byteCount(count: count, width: Int(codeWidth)) > 0 {
-                BitPacking.unpack(packedCodes.baseAddress!, count: count, width: Int(codeWidth), base: 0, into: values)
-            } else {
-                values.update(repeating: 0, count: count)
-            }
-            var flagsOut: [Bool]? = hasNulls ? [Bool](repeating: false, count: count) : nil
-            for index in 0..<count {
-                let code = Int(values[index])
-                if code == entries && hasNulls {
-                    flagsOut![index] = true
-                    values[index] = 0
-                    continue
-                }
-                guard code < entries else { throw CorruptColumn(reason: "a code past the dictionary") }
-                values[index] = dictionary[code]
-            }
-            isNull = flagsOut
+            values.update(repeating: constant, count: count)
+        case .frameOfReference, .dictionary:
+            let codeBase: Int64 = kind == .frameOfReference && !hasNulls ? base : 0
+            if let packed { BitPacking.unpack(packed, count: count, width: width, base: codeBase, into: values) } else { values.update(repeating: codeBase, count: count) }
+            finish(values, count: count, isNull: &isNull, alreadyBased: codeBase != 0 || (kind == .frameOfReference && !hasNulls))
         }
-        return reader.offset
+    }
+
+    func decode(at positions: UnsafeBufferPointer<Int32>, into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) {
+        isNull = nil
+        let n = positions.count
+        guard n > 0 else { return }
+        switch kind {
+        case .allNull:
+            values.update(repeating: 0, count: n)
+            isNull = [Bool](repeating: true, count: n)
+        case .constant:
+            values.update(repeating: constant, count: n)
+        case .frameOfReference, .dictionary:
+            let codeBase: Int64 = kind == .frameOfReference && !hasNulls ? base : 0
+            if let packed { BitPacking.unpack(packed, positions: positions, width: width, base: codeBase, into: values) } else { values.update(repeating: codeBase, count: n) }
+            finish(values, count: n, isNull: &isNull, alreadyBased: kind == .frameOfReference && !hasNulls)
+        }
+    }
+
+    /// Turns codes into values: the null code into NULL, dictionary codes into entries, frame
+    /// of reference codes (when NULLs kept the base off) into base + code.
+    private func finish(_ values: UnsafeMutablePointer<Int64>, count: Int, isNull: inout [Bool]?, alreadyBased: Bool) {
+        if kind == .dictionary {
+            var flags: [Bool]? = hasNulls ? [Bool](repeating: false, count: count) : nil
+            entries.withUnsafeBufferPointer { dictionary in
+                for index in 0..<count {
+                    let code = Int(values[index])
+                    if code < dictionary.count {
+                        values[index] = dictionary[code]
+                    } else {
+                        flags?[index] = true
+                        values[index] = 0
+                    }
+                }
+            }
+            isNull = flags
+            return
+        }
+        guard !alreadyBased else { return }
+        var flags = [Bool](repeating: false, count: count)
+        let null = Int64(bitPattern: nullCode)
+        for index in 0..<count {
+            if values[index] == null { flags[index] = true; values[index] = 0 } else { values[index] = base &+ values[index] }
+        }
+        isNull = flags
     }
 }
 

@@ -6,7 +6,7 @@ import FlowIngest
 final class Aggregator {
     let plan: AggregatePlan
     let pools: Pools
-    private(set) var table: GroupTable
+    let table: GroupTable
     private let states: [AggregateState]
     /// Bytes of groups and states, for the memory budget.
     private var bytesEstimate = 0
@@ -50,29 +50,31 @@ final class Aggregator {
     /// Each row's group, adding new groups.
     private func groups(for keys: [Vector], count: Int) -> [Int] {
         let width = plan.keys.count + 1
-        var lanes = [[Int64]](repeating: [], count: plan.keys.count)
-        var nullLane = [Int64](repeating: 0, count: count)
+        // Lane-major: each key's integers, then the NULL flags.
+        let lanes = UnsafeMutablePointer<Int64>.allocate(capacity: width * count)
+        defer { lanes.deallocate() }
+        (lanes + (width - 1) * count).initialize(repeating: 0, count: count)
         for (index, key) in keys.enumerated() {
-            lanes[index] = Self.lane(key, count: count, pools: pools)
+            let lane = lanes + index * count
+            switch key.data {
+            case .ints(let v): v.withUnsafeBufferPointer { lane.initialize(from: $0.baseAddress!, count: count) }
+            default: Self.lane(key, count: count, pools: pools).withUnsafeBufferPointer { lane.initialize(from: $0.baseAddress!, count: count) }
+            }
             if let nulls = key.nulls {
+                let flags = lanes + (width - 1) * count
                 for row in 0..<count where nulls[row] {
-                    nullLane[row] |= 1 << Int64(index)
-                    lanes[index][row] = 0
+                    flags[row] |= 1 << Int64(index)
+                    lane[row] = 0
                 }
             }
         }
         var groupOfRow = [Int](repeating: 0, count: count)
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: width) { buffer in
-            let base = buffer.baseAddress!
-            for row in 0..<count {
-                for lane in 0..<(width - 1) { base[lane] = lanes[lane][row] }
-                base[width - 1] = nullLane[row]
-                groupOfRow[row] = table.group(UnsafePointer(base))
-            }
+        groupOfRow.withUnsafeMutableBufferPointer { out in
+            table.groups(lanes: UnsafePointer(lanes), rows: count, into: out.baseAddress!)
         }
         let grown = table.count
         for state in states { state.grow(to: grown) }
-        bytesEstimate = grown * (width * 8 + 24 + states.count * 16)
+        bytesEstimate = table.byteCount + grown * states.count * 16
         return groupOfRow
     }
 
@@ -105,9 +107,10 @@ final class Aggregator {
                 mapping[group] = table.group(UnsafePointer(base))
             }
         }
+        _ = width
         for state in states { state.grow(to: table.count) }
         for (mine, theirs) in zip(states, other.states) { try mine.merge(theirs, mapping: mapping) }
-        bytesEstimate = table.count * (width * 8 + 24 + states.count * 16)
+        bytesEstimate = table.byteCount + table.count * states.count * 16
         try checkMemory()
     }
 
@@ -159,18 +162,22 @@ final class CountState: AggregateState {
     init(_ kind: AggregateSpec.Kind) { self.kind = kind }
     func grow(to groups: Int) { if counts.count < groups { counts += [Int64](repeating: 0, count: groups - counts.count) } }
     func update(groups: [Int], values: Vector?, pools: Pools) throws {
-        switch kind {
-        case .countStar:
-            for group in groups { counts[group] += 1 }
-        case .countIf:
-            guard let values, let ints = values.intValues else { return }
-            for (row, group) in groups.enumerated() where ints[row] != 0 && !values.isNull(row) { counts[group] += 1 }
-        default:
-            guard let values else { return }
-            if let nulls = values.nulls {
-                for (row, group) in groups.enumerated() where !nulls[row] { counts[group] += 1 }
-            } else {
-                for group in groups { counts[group] += 1 }
+        counts.withUnsafeMutableBufferPointer { c in
+            groups.withUnsafeBufferPointer { g in
+                switch kind {
+                case .countStar:
+                    for group in g { c[group] += 1 }
+                case .countIf:
+                    guard let values, let ints = values.intValues else { return }
+                    for row in 0..<g.count where ints[row] != 0 && !values.isNull(row) { c[g[row]] += 1 }
+                default:
+                    guard let values else { return }
+                    if let nulls = values.nulls {
+                        for row in 0..<g.count where !nulls[row] { c[g[row]] += 1 }
+                    } else {
+                        for group in g { c[group] += 1 }
+                    }
+                }
             }
         }
     }
@@ -197,12 +204,24 @@ final class SumState: AggregateState {
         guard let values else { return }
         switch values.data {
         case .ints(let v) where !isDouble:
-            for (row, group) in groups.enumerated() where !values.isNull(row) {
-                let (sum, overflow) = ints[group].addingReportingOverflow(v[row])
-                if overflow { throw QueryError(.execution, "bigint addition overflow in sum(): the total passes 9223372036854775807") }
-                ints[group] = sum
-                seen[group] = true
+            let nulls = values.nulls
+            var overflowed = false
+            ints.withUnsafeMutableBufferPointer { sums in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    v.withUnsafeBufferPointer { v in
+                        groups.withUnsafeBufferPointer { g in
+                            for row in 0..<g.count where nulls?[row] != true {
+                                let group = g[row]
+                                let (sum, overflow) = sums[group].addingReportingOverflow(v[row])
+                                if overflow { overflowed = true; return }
+                                sums[group] = sum
+                                seen[group] = true
+                            }
+                        }
+                    }
+                }
             }
+            if overflowed { throw QueryError(.execution, "bigint addition overflow in sum(): the total passes 9223372036854775807") }
         case .ints(let v):
             for (row, group) in groups.enumerated() where !values.isNull(row) { doubles[group] += Double(v[row]); seen[group] = true }
         case .doubles(let v):

@@ -2,43 +2,78 @@ import FlowIngest
 
 /// What an expression is evaluated over: the rows of a batch (a selection of a segment's
 /// rows, or the groups of an aggregate), with their columns on demand.
+///
+/// Columns are decoded late: a batch narrowed by a filter decodes the other columns only at
+/// the rows that passed (`decode(name, positions)` with positions in the segment), unless its
+/// parent already holds them, in which case they are gathered.
 final class EvaluationContext {
     let pools: Pools
     /// The partition's day, for `date` and `day` (nil after aggregation).
     let day: PartitionDay?
     /// Rows in the batch.
     let count: Int
-    /// A column's values for the batch's rows (gathered from the decoded segment).
-    private let column: (String) throws -> Vector?
+    /// Decodes a stored column at positions of the segment (nil: every row).
+    private let decode: (String, [Int32]?) throws -> Vector?
+    /// This batch's rows as positions in the segment (nil: all of them, in order).
+    private let segmentPositions: [Int32]?
+    /// The batch this one narrows, and its rows in it.
+    private let parent: EvaluationContext?
+    private let parentPositions: [Int32]?
     private var columns: [String: Vector] = [:]
     /// After aggregation: the groups' keys and aggregate results.
     let keys: [Vector]
     let aggregates: [Vector]
 
-    init(pools: Pools, day: PartitionDay?, count: Int, keys: [Vector] = [], aggregates: [Vector] = [], column: @escaping (String) throws -> Vector?) {
+    init(pools: Pools, day: PartitionDay?, count: Int, keys: [Vector] = [], aggregates: [Vector] = [],
+         decode: @escaping (String, [Int32]?) throws -> Vector?) {
         self.pools = pools
         self.day = day
         self.count = count
         self.keys = keys
         self.aggregates = aggregates
-        self.column = column
+        self.decode = decode
+        segmentPositions = nil
+        parent = nil
+        parentPositions = nil
     }
 
-    /// The values of stored column `name` (all NULL when the segment lacks it).
+    private init(narrowing parent: EvaluationContext, to positions: [Int32]) {
+        pools = parent.pools
+        day = parent.day
+        count = positions.count
+        keys = parent.keys.map { $0.gathered(positions) }
+        aggregates = parent.aggregates.map { $0.gathered(positions) }
+        decode = parent.decode
+        segmentPositions = parent.segmentPositions.map { outer in positions.map { outer[Int($0)] } } ?? positions
+        self.parent = parent
+        parentPositions = positions
+    }
+
+    /// The values of stored column `name` for this batch's rows (nil when the segment lacks it).
     func values(of name: String) throws -> Vector? {
         if let known = columns[name] { return known }
-        let found = try column(name)
+        let found: Vector?
+        if let parent, let parentPositions, let held = parent.held(name) {
+            found = held.gathered(parentPositions)
+        } else {
+            found = try decode(name, segmentPositions)
+        }
         if let found { columns[name] = found }
         return found
     }
 
-    /// The same batch narrowed to `positions` (for the rows a CASE branch or an AND takes).
+    /// A column this batch or one it narrows has decoded already.
+    private func held(_ name: String) -> Vector? {
+        if let known = columns[name] { return known }
+        guard let parent, let parentPositions, let above = parent.held(name) else { return nil }
+        let gathered = above.gathered(parentPositions)
+        columns[name] = gathered
+        return gathered
+    }
+
+    /// The same batch narrowed to `positions` (the rows a filter, a CASE branch or an AND keeps).
     func restricted(to positions: [Int32]) throws -> EvaluationContext {
-        let parent = self
-        return EvaluationContext(pools: pools, day: day, count: positions.count, keys: keys.map { $0.gathered(positions) },
-                                 aggregates: aggregates.map { $0.gathered(positions) }) { name in
-            try parent.values(of: name)?.gathered(positions)
-        }
+        EvaluationContext(narrowing: self, to: positions)
     }
 }
 

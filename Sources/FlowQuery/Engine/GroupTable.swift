@@ -1,61 +1,151 @@
 /// A hash table from group keys (a fixed number of 64-bit lanes, plus a lane of NULL flags) to
 /// group numbers 0, 1, 2, ... in order of first sight. Open addressing with linear probing over
-/// flat arrays: a lookup is a hash, a few compares, no allocation.
-struct GroupTable {
+/// raw buffers: a lookup is a hash, a few compares, no allocation, no exclusivity checks (this
+/// runs once per row of every aggregate query).
+final class GroupTable {
     /// Lanes per key: the key columns, then one of NULL flags.
     let width: Int
-    private(set) var keys: [Int64] = []
-    private var slots: [Int32]
-    private var hashes: [UInt64] = []
+    private var keys: UnsafeMutablePointer<Int64>
+    private var keyCapacity: Int
+    private var hashes: UnsafeMutablePointer<UInt64>
+    private var slots: UnsafeMutablePointer<Int32>
+    private var slotCount: Int
     private(set) var count = 0
 
     init(keyColumns: Int) {
         width = keyColumns + 1
-        slots = [Int32](repeating: -1, count: 1024)
+        keyCapacity = 1024
+        keys = .allocate(capacity: keyCapacity * width)
+        hashes = .allocate(capacity: keyCapacity)
+        slotCount = 2048
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: -1, count: slotCount)
+    }
+
+    deinit {
+        keys.deallocate()
+        hashes.deallocate()
+        slots.deallocate()
+        direct?.deallocate()
+    }
+
+    /// Bytes the table holds.
+    var byteCount: Int { keyCapacity * (width * 8 + 8) + slotCount * 4 }
+
+    @inline(__always)
+    private func hash(_ lanes: UnsafePointer<Int64>) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for lane in 0..<width {
+            hash = (hash ^ UInt64(bitPattern: lanes[lane])) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 29
+        }
+        return hash
     }
 
     /// The group of the key in `lanes` (width values), adding it when new.
     @inline(__always)
-    mutating func group(_ lanes: UnsafePointer<Int64>) -> Int {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for lane in 0..<width {
-            hash = (hash ^ UInt64(bitPattern: lanes[lane])) &* 0xBF58_476D_1CE4_E5B9
-            hash ^= hash >> 31
-        }
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
+    func group(_ lanes: UnsafePointer<Int64>) -> Int {
+        let hash = self.hash(lanes)
+        let mask = slotCount - 1
+        var index = Int(truncatingIfNeeded: hash >> 7) & mask
         while true {
             let found = slots[index]
             if found < 0 { break }
             let group = Int(found)
             if hashes[group] == hash {
+                let base = keys + group * width
                 var same = true
-                let base = group * width
-                for lane in 0..<width where keys[base + lane] != lanes[lane] { same = false; break }
+                for lane in 0..<width where base[lane] != lanes[lane] { same = false; break }
                 if same { return group }
             }
             index = (index + 1) & mask
         }
         let group = count
+        if group == keyCapacity { growKeys() }
+        (keys + group * width).update(from: lanes, count: width)
+        hashes[group] = hash
         slots[index] = Int32(group)
-        for lane in 0..<width { keys.append(lanes[lane]) }
-        hashes.append(hash)
         count += 1
-        if count * 2 > slots.count { grow() }
+        if count * 2 > slotCount { growSlots() }
         return group
+    }
+
+    /// Groups of small keys, looked up directly: one or two key columns whose values are
+    /// small (ports, protocols, the first words a query meets) skip hashing entirely.
+    private var direct: UnsafeMutablePointer<Int32>? = nil
+    private static let directSize = 1 << 16
+
+    /// Groups for `rows` keys laid out lane-major (`lanes[lane * rows + row]`), into `out`.
+    func groups(lanes: UnsafePointer<Int64>, rows: Int, into out: UnsafeMutablePointer<Int>) {
+        let nullLane = lanes + (width - 1) * rows
+        if width == 2 || width == 3 {
+            if direct == nil {
+                direct = .allocate(capacity: Self.directSize)
+                direct!.initialize(repeating: -1, count: Self.directSize)
+            }
+            let cache = direct!
+            let first = lanes, second = lanes + rows
+            let limit: UInt64 = width == 2 ? UInt64(Self.directSize) : 256
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: width) { buffer in
+                let key = buffer.baseAddress!
+                for row in 0..<rows {
+                    let a = UInt64(bitPattern: first[row])
+                    let b = width == 3 ? UInt64(bitPattern: second[row]) : 0
+                    if nullLane[row] == 0, a < limit, b < limit {
+                        let slot = Int(width == 2 ? a : a << 8 | b)
+                        let known = cache[slot]
+                        if known >= 0 { out[row] = Int(known); continue }
+                        for lane in 0..<width { key[lane] = lanes[lane * rows + row] }
+                        let found = group(UnsafePointer(key))
+                        cache[slot] = Int32(found)
+                        out[row] = found
+                        continue
+                    }
+                    for lane in 0..<width { key[lane] = lanes[lane * rows + row] }
+                    out[row] = group(UnsafePointer(key))
+                }
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: width) { buffer in
+            let key = buffer.baseAddress!
+            for row in 0..<rows {
+                for lane in 0..<width { key[lane] = lanes[lane * rows + row] }
+                out[row] = group(UnsafePointer(key))
+            }
+        }
     }
 
     /// Lane `lane` of group `group`.
     @inline(__always)
     func key(_ group: Int, lane: Int) -> Int64 { keys[group * width + lane] }
 
-    private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = [Int32](repeating: -1, count: capacity)
+    private func growKeys() {
+        let capacity = keyCapacity * 2
+        let freshKeys = UnsafeMutablePointer<Int64>.allocate(capacity: capacity * width)
+        freshKeys.update(from: keys, count: count * width)
+        keys.deallocate()
+        keys = freshKeys
+        let freshHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        freshHashes.update(from: hashes, count: count)
+        hashes.deallocate()
+        hashes = freshHashes
+        keyCapacity = capacity
+    }
+
+    private func growSlots() {
+        slots.deallocate()
+        slotCount *= 2
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: -1, count: slotCount)
+        let mask = slotCount - 1
         for group in 0..<count {
-            var index = Int(truncatingIfNeeded: hashes[group]) & (capacity - 1)
-            while slots[index] >= 0 { index = (index + 1) & (capacity - 1) }
+            var index = Int(truncatingIfNeeded: hashes[group] >> 7) & mask
+            while slots[index] >= 0 { index = (index + 1) & mask }
             slots[index] = Int32(group)
         }
     }
 }
+
+@available(*, unavailable)
+extension GroupTable: Sendable {}

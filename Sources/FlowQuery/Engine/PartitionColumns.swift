@@ -18,14 +18,17 @@ final class PartitionColumns {
 
     /// The column `name` of `segment`, decoded; nil when the segment does not have it (its
     /// values read as NULL).
-    func decode(_ name: String, of segment: PartitionReader.Segment) throws -> Vector? {
+    func decode(_ name: String, of segment: PartitionReader.Segment, at positions: [Int32]? = nil) throws -> Vector? {
         guard let (id, kind) = reader.columns[name], segment.zones[id] != nil else { return nil }
-        let rows = segment.rows
-        var values = [Int64](repeating: 0, count: rows)
+        let rows = positions?.count ?? segment.rows
+        var values = [Int64](unsafeUninitializedCapacity: rows) { _, initialized in initialized = rows }
         var nulls: [Bool]? = nil
         let found: Bool? = try reader.withColumn(segment: segment.id, column: id) { bytes -> Bool in
             let used = try values.withUnsafeMutableBufferPointer { buffer in
-                try IntegerColumnCodec.decode(bytes, into: buffer.baseAddress!, isNull: &nulls)
+                if let positions {
+                    return try positions.withUnsafeBufferPointer { try IntegerColumnCodec.decode(bytes, at: $0, into: buffer.baseAddress!, isNull: &nulls) }
+                }
+                return try IntegerColumnCodec.decode(bytes, into: buffer.baseAddress!, isNull: &nulls)
             }
             var tail = Reader(UnsafeRawBufferPointer(rebasing: bytes[used...]))
             switch kind {

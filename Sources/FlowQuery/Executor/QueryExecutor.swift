@@ -121,8 +121,8 @@ final class QueryRun: @unchecked Sendable {
             try cancellation.check()
             if stop?.isStopped == true { return }
             guard ZonePredicates.mayMatch(plan.zonePredicates, segment, columns: reader.columns) else { continue }
-            let context = EvaluationContext(pools: pools, day: day, count: segment.rows) { name in
-                try columns.decode(name, of: segment)
+            let context = EvaluationContext(pools: pools, day: day, count: segment.rows) { name, positions in
+                try columns.decode(name, of: segment, at: positions)
             }
             var current = context
             var positions: [Int32]? = nil
@@ -192,7 +192,7 @@ final class QueryRun: @unchecked Sendable {
         for other in aggregators.dropFirst() { try merged.merge(other.aggregator) }
         let (keys, results) = merged.finish()
         let groups = merged.table.count
-        let context = EvaluationContext(pools: pools, day: nil, count: groups, keys: keys, aggregates: results) { _ in nil }
+        let context = EvaluationContext(pools: pools, day: nil, count: groups, keys: keys, aggregates: results) { _, _ in nil }
         var selected = context
         if let having = aggregate.having {
             let passing = Evaluator.trueRows(try Evaluator.evaluate(having, context))
@@ -202,10 +202,9 @@ final class QueryRun: @unchecked Sendable {
         var order = Array(0..<selected.count)
         if !aggregate.order.isEmpty {
             let keys = try aggregate.order.map { try Evaluator.evaluate($0.expression, selected) }
-            let sortValues = zip(aggregate.order, keys).map { key, vector in
-                (0..<selected.count).map { SortValues.value(vector, $0, key.expression, pools) }
-            }
-            order.sort { a, b in SortValues.precedes(a, b, sortValues, aggregate.order) }
+            // With DISTINCT, rows dropped later must not count against the limit.
+            let limit = aggregate.distinctOutputs ? nil : aggregate.limit.map { Int($0) }
+            order = GroupOrdering(keys: keys, order: aggregate.order, pools: pools).ordered(count: selected.count, limit: limit)
         }
         var emitted = 0
         var seen = Set<[SQLiteValue]>()
