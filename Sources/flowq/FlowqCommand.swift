@@ -102,6 +102,32 @@ enum TimeoutOption {
     }
 }
 
+/// `--memory-limit`: the most memory a query's groups and distinct sets may take, as `512MB`,
+/// `2GB` or a number of megabytes.
+enum MemoryLimitOption {
+    /// The smallest limit accepted (below it no everyday question would run).
+    static let minimum = 1 << 20
+
+    /// The limit in bytes, or a usage error naming what was wrong.
+    static func bytes(_ text: String) throws -> Int {
+        let spelled = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let gigabyte = Double(1 << 30), megabyte = Double(1 << 20), kilobyte = Double(1 << 10)
+        let units: [(String, Double)] = [("GB", gigabyte), ("G", gigabyte), ("MB", megabyte), ("M", megabyte), ("KB", kilobyte), ("K", kilobyte)]
+        var number = Substring(spelled)
+        var unit = megabyte
+        for (suffix, scale) in units where spelled.hasSuffix(suffix) {
+            number = spelled.dropLast(suffix.count)
+            unit = scale
+            break
+        }
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0,
+              value * unit >= Double(minimum), value * unit <= Double(1 << 50) else {
+            throw ValidationError("--memory-limit takes a size such as 512MB or 4GB (at least 1MB), not '\(text)'")
+        }
+        return Int(value * unit)
+    }
+}
+
 /// For tests and benchmarks: with `FLOWQ_PEAK_MEMORY_FILE=path` set, the process writes its
 /// peak resident memory in kilobytes (`VmHWM` of `/proc/self/status`) to that file as it exits.
 /// A parent's `wait4` cannot tell this: a child started by `posix_spawn` (vfork) inherits the

@@ -27,6 +27,8 @@ struct QueryCommand: ParsableCommand {
     var format: String?
     @Option(help: ArgumentHelp("Stop the query after this many seconds.", valueName: "seconds"))
     var timeout: Double?
+    @Option(help: ArgumentHelp("The most memory the query's groups and distinct sets may take (default 2GB).", valueName: "size"))
+    var memoryLimit: String?
     @Option(help: ArgumentHelp("Read the query from a file (- for standard input).", valueName: "path"))
     var file: String?
     @Option(help: "Where to run it: local (the store) or spark (spark-sql over the exported files).")
@@ -47,6 +49,7 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError("--format must be table, csv, json or ndjson, not '\(format)'")
         }
         if let timeout { try TimeoutOption.validate(timeout) }
+        if let memoryLimit { _ = try MemoryLimitOption.bytes(memoryLimit) }
         guard ["local", "spark"].contains(engine) else { throw ValidationError("--engine must be local or spark, not '\(engine)'") }
         if engine == "spark" && location == nil { throw ValidationError("--engine spark needs --location: the folder or s3a:// prefix holding AWSLogs/") }
     }
@@ -60,8 +63,9 @@ struct QueryCommand: ParsableCommand {
         }
         var options = ExecutionOptions()
         options.timeout = timeout
+        if let memoryLimit { options.memoryLimit = try MemoryLimitOption.bytes(memoryLimit) }
         let engine = QueryEngine(store: storeOptions.resolved)
-        // Ctrl-C stops the query cleanly: SQLite is interrupted, nothing is left open.
+        // Ctrl-C stops the query cleanly: the workers stop at their next batch, nothing is left open.
         let interrupt = InterruptSignal(cancellation: options.cancellation)
         defer { withExtendedLifetime(interrupt) {} }
         let buffer = OutputBuffer()

@@ -84,6 +84,8 @@ struct ReportCommand: ParsableCommand {
     var parameters: [String] = []
     @Option(help: ArgumentHelp("Stop each query after this many seconds.", valueName: "seconds"))
     var timeout: Double?
+    @Option(help: ArgumentHelp("The most memory each query's groups and distinct sets may take (default 2GB).", valueName: "size"))
+    var memoryLimit: String?
 
     func validate() throws {
         let chosen = [name != nil, list, file != nil].filter { $0 }.count
@@ -93,6 +95,7 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--format must be \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(format)'")
         }
         if let timeout { try TimeoutOption.validate(timeout) }
+        if let memoryLimit { _ = try MemoryLimitOption.bytes(memoryLimit) }
         for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
             throw ValidationError("--param \(parameter): write name=value, like --param address=10.0.0.1")
         }
@@ -125,6 +128,7 @@ struct ReportCommand: ParsableCommand {
 
         var options = ExecutionOptions()
         options.timeout = timeout
+        if let memoryLimit { options.memoryLimit = try MemoryLimitOption.bytes(memoryLimit) }
         let interrupt = InterruptSignal(cancellation: options.cancellation)
         defer { withExtendedLifetime(interrupt) {} }
         let result: ReportResult

@@ -94,6 +94,44 @@ struct CrashTests {
         #expect(check.stdout.contains("consistent"))
     }
 
+    @Test("kill -9 with a segment half written, at several points: the store stays consistent and the next ingest stores every record once")
+    func killDuringSegmentWrite() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let corpus = try Self.corpus(scratch)
+        let store = scratch.path("store")
+        for blobs in [3, 150, 400] {
+            let marker = scratch.path("stalled-\(blobs)")
+            let process = Process()
+            process.executableURL = CommandRunner.executable
+            process.arguments = ["ingest", "--quiet", "--commit-every", "10000", "--store", store, corpus.folder]
+            var environment = ProcessInfo.processInfo.environment
+            environment["FLOWQ_TEST_STALL_AFTER_BLOBS"] = String(blobs)
+            environment["FLOWQ_TEST_STALL_MARKER"] = marker
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            while !FileManager.default.fileExists(atPath: marker) && process.isRunning && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            let stalled = FileManager.default.fileExists(atPath: marker)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(stalled, "the ingest never reached blob \(blobs)")
+            let check = try CommandRunner.run(["check", "--store", store])
+            #expect(check.status == 0, "after a kill at blob \(blobs): \(check.stdout)\(check.stderr)")
+            let stored = try Self.storedFiles(store)
+            #expect(try Self.count(store) == corpus.total(of: stored), "after a kill at blob \(blobs)")
+        }
+        let final = try CommandRunner.run(["ingest", "--store", store, corpus.folder])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(try Self.count(store) == (corpus.records, corpus.bytes))
+        let check = try CommandRunner.run(["check", "--store", store])
+        #expect(check.status == 0 && check.stdout.contains("consistent"), "\(check.stdout)\(check.stderr)")
+    }
+
     @Test("queries during an ingest never fail and never see part of a file")
     func queryWhileIngesting() throws {
         let scratch = try Scratch()

@@ -30,6 +30,21 @@ struct EngineCommandTests {
         #expect(result.stdout.contains("'projection.delivery_day.range' = '2023/12/31,NOW'"))
     }
 
+    @Test("--memory-limit: a query whose groups need more fails with status 1 and says what to do; within it, it runs")
+    func memoryLimit() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try CommandRunner.run(["sample", "--records", "20000", "--out", scratch.path("logs")])
+        #expect(try CommandRunner.run(["ingest", "--store", scratch.path("store"), scratch.path("logs")]).status == 0)
+        let sql = "SELECT srcaddr, dstaddr, srcport, count(*) FROM flows GROUP BY 1, 2, 3"
+        let small = try CommandRunner.run(["query", "--store", scratch.path("store"), "--memory-limit", "1MB", sql])
+        #expect(small.status == 1)
+        #expect(small.stderr.contains("needs more than 1 MB") && small.stderr.contains("--memory-limit"), "\(small.stderr)")
+        let enough = try CommandRunner.run(["query", "--store", scratch.path("store"), "--memory-limit", "256MB", "--format", "csv", sql])
+        #expect(enough.status == 0, "\(enough.stderr)")
+        #expect(enough.stdout.split(separator: "\r\n").count > 1000)
+    }
+
     @Test("a missing Spark is an error naming what to install")
     func missingSpark() throws {
         let result = try CommandRunner.run(["query", "--engine", "spark", "--location", "/tmp", "SELECT count(*) FROM flows"],

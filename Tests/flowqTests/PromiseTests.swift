@@ -116,6 +116,8 @@ struct PromiseTests {
         ["query", "--timeout", "nan", "SELECT 1 FROM flows"], ["query", "--timeout", "inf", "SELECT 1 FROM flows"],
         ["query", "--timeout", "1e300", "SELECT 1 FROM flows"], ["query", "--timeout", "0", "SELECT 1 FROM flows"],
         ["report", "top-talkers", "--timeout", "nan"], ["prune", "--older-than", "99999999999999d"],
+        ["query", "--memory-limit", "0", "SELECT 1 FROM flows"], ["query", "--memory-limit", "lots", "SELECT 1 FROM flows"],
+        ["query", "--memory-limit", "10KB", "SELECT 1 FROM flows"], ["report", "top-talkers", "--memory-limit", "-5GB"],
     ])
     func absurdOptions(arguments: [String]) throws {
         let scratch = try Scratch()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Writes segments into one day partition: one connection, a transaction that spans several
 /// files (a commit group), a few prepared statements reused for every segment.
@@ -93,6 +94,7 @@ final class PartitionWriter {
             blob.withUnsafeBytes { insertBlob.bindBlob($0, at: 2) }
             try insertBlob.step()
             insertBlob.reset()
+            SegmentWriteStall.pointReached()
         }
         return segment.columns.map(\.name)
     }
@@ -140,3 +142,21 @@ final class PartitionWriter {
 
 @available(*, unavailable)
 extension PartitionWriter: Sendable {}
+
+/// A test hook for kill -9 in the middle of a segment: with `FLOWQ_TEST_STALL_AFTER_BLOBS=N`
+/// and `FLOWQ_TEST_STALL_MARKER=path`, the process writes the marker and stops for good once
+/// it has inserted N column blobs, inside an open transaction with a segment half written.
+enum SegmentWriteStall {
+    private static let limit: Int? = ProcessInfo.processInfo.environment["FLOWQ_TEST_STALL_AFTER_BLOBS"].flatMap(Int.init)
+    private static let written = Atomic<Int>(0)
+
+    static func pointReached() {
+        guard let limit else { return }
+        let count = written.add(1, ordering: .relaxed).newValue
+        guard count >= limit else { return }
+        if let marker = ProcessInfo.processInfo.environment["FLOWQ_TEST_STALL_MARKER"] {
+            FileManager.default.createFile(atPath: marker, contents: Data("\(count)\n".utf8))
+        }
+        while true { sleep(60) }
+    }
+}

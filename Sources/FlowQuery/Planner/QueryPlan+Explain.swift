@@ -81,6 +81,7 @@ extension QueryPlan {
     private static func range(_ predicate: ZonePredicate) -> String {
         let low = predicate.lower.map { String($0) } ?? "-inf"
         let high = predicate.upper.map { String($0) } ?? "+inf"
+        if let points = predicate.points, points.count > 1 { return "one of \(points.count) values in [\(low), \(high)]" }
         return "[\(low), \(high)]"
     }
 }

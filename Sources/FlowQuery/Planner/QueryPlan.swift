@@ -40,6 +40,8 @@ struct ZonePredicate: Sendable {
     var column: String
     var lower: Int64?
     var upper: Int64?
+    /// For an IN list: the values, sorted (a zone must hold one of them).
+    var points: [Int64]? = nil
     /// For address ranges from a CIDR test: only segments without IPv6 can be judged (an
     /// IPv4-mapped IPv6 address may match an IPv4 block).
     var ipv4Only = false

@@ -7,9 +7,18 @@ enum ZonePredicates {
     static func derive(_ conjuncts: [Bound], texts: [String]) -> [ZonePredicate] {
         var found: [ZonePredicate] = []
         for (conjunct, text) in zip(conjuncts, texts) {
-            if let predicate = predicate(conjunct, text: text) { found.append(predicate) }
+            // BETWEEN binds to an AND of two comparisons: each side may bound the zone.
+            for part in flattened(conjunct) {
+                if let predicate = predicate(part, text: text) { found.append(predicate) }
+            }
         }
         return found
+    }
+
+    /// The operands of nested ANDs.
+    private static func flattened(_ b: Bound) -> [Bound] {
+        guard case .function(.and, let arguments) = b.node else { return [b] }
+        return arguments.flatMap(flattened)
     }
 
     private static func predicate(_ b: Bound, text: String) -> ZonePredicate? {
@@ -34,7 +43,8 @@ enum ZonePredicates {
                 codes.append(c)
             }
             guard let low = codes.min(), let high = codes.max() else { return nil }
-            return ZonePredicate(column: column, lower: low, upper: high, text: text)
+            // The values themselves, so a segment between two of them is skipped too.
+            return ZonePredicate(column: column, lower: low, upper: high, points: codes.count <= 1024 ? Array(Set(codes)).sorted() : nil, text: text)
         case .cidrContains(let block):
             guard case .column(let name) = arguments[0].node, let range = block.ipv4Range else { return nil }
             return ZonePredicate(column: name, lower: Int64(range.lowerBound), upper: Int64(range.upperBound), ipv4Only: true, text: text)
@@ -105,6 +115,15 @@ enum ZonePredicates {
             if predicate.ipv4Only && high >= AddressPool.ipv6Base { continue }
             if let lower = predicate.lower, high < lower { return false }
             if let upper = predicate.upper, low > upper { return false }
+            if let points = predicate.points {
+                // The first value not below the zone's minimum must not be above its maximum.
+                var first = 0, last = points.count
+                while first < last {
+                    let middle = (first + last) / 2
+                    if points[middle] < low { first = middle + 1 } else { last = middle }
+                }
+                if first == points.count || points[first] > high { return false }
+            }
         }
         return true
     }
