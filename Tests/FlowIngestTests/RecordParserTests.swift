@@ -25,6 +25,44 @@ private func value(_ parser: FlowRecordParser, _ column: String, in line: String
 
 @Suite("Record parsing")
 struct RecordParserTests {
+    @Test("the one-pass parser and the checked parser agree on every line, valid or not")
+    func fastAndCheckedAgree() throws {
+        var header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id"
+        let layout = try header.withUTF8 { try FlowLayout(headerLine: UnsafeRawBufferPointer($0)) }
+        let base = ["2", "123456789012", "eni-0123456789abcdef0", "10.0.0.1", "2001:db8::1", "443", "22", "6", "5", "4249",
+                    "1704412800", "1704412860", "ACCEPT", "OK", "vpc-1"]
+        let replacements = ["-", "0", "18446744073709551616", "999999999999999999", "9223372036854775807", "1704412800123",
+                            "1704412800123456", "::", "::ffff:10.0.0.1", "1:2:3:4:5:6:7:8", "1::2::3", "10.0.0.256", "010.0.0.1",
+                            "REJECT", "reject", "NODATA", "x\u{7F}y", "a\u{01}b", "abcdefgh\u{1B}", "é", "65536", "-5", "5-",
+                            "eni-0123456789abcdef0eni-0123456789abcdef0", "", "  "]
+        var lines: [String] = [base.joined(separator: " "), base.joined(separator: "\t"), "  " + base.joined(separator: "   ") + "  ",
+                               base.dropLast().joined(separator: " "), (base + ["extra"]).joined(separator: " "), "", "   "]
+        for slot in base.indices {
+            for replacement in replacements {
+                var fields = base
+                fields[slot] = replacement
+                lines.append(fields.joined(separator: " "))
+            }
+        }
+        for text in lines {
+            var bytes = Array(text.utf8)
+            let fast = FlowRecordParser(layout: layout), checked = FlowRecordParser(layout: layout)
+            let (a, b) = bytes.withUnsafeMutableBytes { raw in
+                (fast.parse(UnsafeRawBufferPointer(raw)), checked.parseChecked(UnsafeRawBufferPointer(raw)))
+            }
+            #expect(a == b, "\(text.debugDescription)")
+            guard case .record = a, a == b else { continue }
+            for slot in base.indices {
+                let x = fast.values[slot], y = checked.values[slot]
+                #expect(x.kind == y.kind && x.integer == y.integer && x.textOffset == y.textOffset && x.textCount == y.textCount,
+                        "slot \(slot) of \(text.debugDescription)")
+                if x.kind == .ipv6 {
+                    #expect(Array(fast.addressBytes[(slot * 16)..<(slot * 16 + 16)]) == Array(checked.addressBytes[(slot * 16)..<(slot * 16 + 16)]))
+                }
+            }
+        }
+    }
+
     @Test("the default format, every field kind")
     func defaultFormat() throws {
         let line = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 REJECT OK"

@@ -71,11 +71,15 @@ public enum IntegerColumnCodec {
         // such a column always takes the dictionary or full-width path with the flag).
         let forWidth = nulls > 0 ? (range == .max ? 64 : BitPacking.width(of: range &+ 1)) : BitPacking.width(of: range)
         let forBytes = 9 + BitPacking.byteCount(count: count, width: forWidth)
-        if forWidth > 1, let distinct = scratch.distinctValues(values, isNull: isNull, limit: maximumDictionary) {
+        // A dictionary pays only when it saves bits a value: stop looking once it holds more
+        // entries than a code two bits narrower than frame of reference could number.
+        let limit = range == .max && nulls > 0 ? maximumDictionary : min(maximumDictionary, forWidth >= 14 ? maximumDictionary : 1 << max(0, forWidth - 2))
+        if forWidth > 1, var distinct = scratch.distinctValues(values, isNull: isNull, limit: limit) {
             let codeWidth = BitPacking.width(of: UInt64(distinct.count - (nulls > 0 ? 0 : 1)))
             let entryWidth = BitPacking.width(of: range)
             let dictionaryBytes = 14 + BitPacking.byteCount(count: distinct.count, width: entryWidth) + BitPacking.byteCount(count: count, width: codeWidth)
             if dictionaryBytes < forBytes || (range == .max && nulls > 0) {
+                distinct.sort()
                 header(.dictionary)
                 out.append(UInt32(distinct.count))
                 out.append(low)
@@ -284,7 +288,8 @@ public final class EncoderScratch {
         return UnsafeMutableBufferPointer(rebasing: unsignedBuffer[0..<count])
     }
 
-    /// The sorted distinct non-NULL values, or nil as soon as there are more than `limit`.
+    /// The distinct non-NULL values (in order of first sight), or nil as soon as there are more
+    /// than `limit`.
     func distinctValues(_ values: UnsafeBufferPointer<Int64>, isNull: UnsafeBufferPointer<Bool>?, limit: Int) -> [Int64]? {
         let capacity = table.count
         used.update(repeating: false)
@@ -302,7 +307,6 @@ public final class EncoderScratch {
                 if found.count > limit { return nil }
             }
         }
-        found.sort()
         return found
     }
 

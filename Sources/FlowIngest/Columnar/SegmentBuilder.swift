@@ -10,57 +10,27 @@ final class SegmentBuilder {
     let layout: FlowLayout
     private(set) var rows = 0
     private var capacity = 0
-    private var columns: [ColumnBuffer]
+    private let slotCount: Int
     private let startSlot: Int
     private let endSlot: Int?
     private(set) var minStart = Int64.max, maxStart = Int64.min
     private(set) var minEnd = Int64.max, maxEnd = Int64.min
 
-    /// One column's buffer: integers, NULL flags, and what text or IPv6 values map to.
-    private final class ColumnBuffer {
-        let kind: PartitionSchema.Kind
-        var values: UnsafeMutableBufferPointer<Int64>
-        var isNull: UnsafeMutableBufferPointer<Bool>? = nil
-        let words: TextInterner?
-        var ipv6: [UInt8] = []
-        var ipv6Index: [IPv6Bits: Int64] = [:]
+    // Per slot, in raw tables so the per-field loop touches no reference counts: the storage
+    // kind, the integers, the NULL flags (nil until the first NULL), the word list of text.
+    private let kinds: UnsafeMutablePointer<PartitionSchema.Kind>
+    private let values: UnsafeMutablePointer<UnsafeMutablePointer<Int64>>
+    private let isNull: UnsafeMutablePointer<UnsafeMutablePointer<Bool>?>
+    private let words: UnsafeMutablePointer<TextInterner>
+    /// IPv6 addresses by slot (rare: created on the first one).
+    private var ipv6: [Int: IPv6Table] = [:]
+    /// Bytes taken by words and IPv6 tables, kept as they grow.
+    private var variableBytes = 0
 
-        init(kind: PartitionSchema.Kind, capacity: Int) {
-            self.kind = kind
-            values = .allocate(capacity: capacity)
-            words = kind == .text ? TextInterner() : nil
-        }
-
-        deinit {
-            values.deallocate()
-            isNull?.deallocate()
-        }
-
-        func grow(to capacity: Int, rows: Int) {
-            let fresh = UnsafeMutableBufferPointer<Int64>.allocate(capacity: capacity)
-            _ = fresh.initialize(from: values[0..<rows])
-            values.deallocate()
-            values = fresh
-            if let old = isNull {
-                let flags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: capacity)
-                flags.initialize(repeating: false)
-                for row in 0..<rows { flags[row] = old[row] }
-                old.deallocate()
-                isNull = flags
-            }
-        }
-
-        /// Marks row `row` NULL, creating the flags on the first NULL.
-        @inline(__always)
-        func setNull(_ row: Int, capacity: Int) {
-            if isNull == nil {
-                let flags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: capacity)
-                flags.initialize(repeating: false)
-                isNull = flags
-            }
-            isNull![row] = true
-            values[row] = 0
-        }
+    /// A segment's own IPv6 addresses, numbered in order of first sight from 2^32.
+    private final class IPv6Table {
+        var bytes: [UInt8] = []
+        var index: [IPv6Bits: Int64] = [:]
     }
 
     /// 128 bits of an IPv6 address, as a dictionary key.
@@ -73,9 +43,34 @@ final class SegmentBuilder {
         self.day = day
         self.layout = layout
         capacity = 1024
-        columns = layout.slots.map { ColumnBuffer(kind: PartitionSchema.kind(of: $0), capacity: 1024) }
+        slotCount = layout.slots.count
+        kinds = .allocate(capacity: slotCount)
+        values = .allocate(capacity: slotCount)
+        isNull = .allocate(capacity: slotCount)
+        words = .allocate(capacity: slotCount)
+        for (slot, layoutSlot) in layout.slots.enumerated() {
+            let kind = PartitionSchema.kind(of: layoutSlot)
+            (kinds + slot).initialize(to: kind)
+            (values + slot).initialize(to: .allocate(capacity: capacity))
+            (isNull + slot).initialize(to: nil)
+            // Every slot gets an interner so the table has no holes; only text slots use theirs.
+            (words + slot).initialize(to: TextInterner())
+        }
         startSlot = layout.position(of: .start) ?? 0
         endSlot = layout.position(of: .end)
+    }
+
+    deinit {
+        for slot in 0..<slotCount {
+            values[slot].deallocate()
+            isNull[slot]?.deallocate()
+            words[slot].deallocate()
+        }
+        kinds.deallocate()
+        values.deallocate()
+        isNull.deallocate()
+        words.deinitialize(count: slotCount)
+        words.deallocate()
     }
 
     /// The most bytes a segment's buffers may take: long records end a segment early, so
@@ -86,81 +81,109 @@ final class SegmentBuilder {
     var isFull: Bool { rows >= PartitionSchema.maximumSegmentRows || byteCount >= Self.maximumBytes }
 
     /// Bytes the buffers take, for the reader's memory budget.
-    var byteCount: Int {
-        capacity * columns.count * 9 + columns.reduce(0) { $0 + $1.ipv6.count + ($1.words?.byteCount ?? 0) }
+    var byteCount: Int { capacity * slotCount * 9 + variableBytes }
+
+    private func grow() {
+        let grown = min(capacity * 2, PartitionSchema.maximumSegmentRows)
+        for slot in 0..<slotCount {
+            let fresh = UnsafeMutablePointer<Int64>.allocate(capacity: grown)
+            fresh.moveInitialize(from: values[slot], count: rows)
+            values[slot].deallocate()
+            values[slot] = fresh
+            if let old = isNull[slot] {
+                let flags = UnsafeMutablePointer<Bool>.allocate(capacity: grown)
+                flags.initialize(repeating: false, count: grown)
+                flags.update(from: old, count: rows)
+                old.deallocate()
+                isNull[slot] = flags
+            }
+        }
+        capacity = grown
     }
 
     /// Appends the parser's current record (its text read from `line`).
     func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer) {
-        if rows == capacity {
-            let grown = min(capacity * 2, PartitionSchema.maximumSegmentRows)
-            for column in columns { column.grow(to: grown, rows: rows) }
-            capacity = grown
-        }
+        if rows == capacity { grow() }
         let row = rows
-        let values = parser.values
-        for slot in 0..<columns.count {
-            let column = columns[slot]
-            let value = values[slot]
+        let fields = parser.values
+        for slot in 0..<slotCount {
+            let value = fields[slot]
             switch value.kind {
             case .null:
-                column.setNull(row, capacity: capacity)
+                if isNull[slot] == nil {
+                    let flags = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
+                    flags.initialize(repeating: false, count: capacity)
+                    isNull[slot] = flags
+                }
+                isNull[slot]![row] = true
+                values[slot][row] = 0
             case .integer:
-                column.values[row] = value.integer
+                values[slot][row] = value.integer
             case .text:
                 let text = UnsafeRawBufferPointer(rebasing: line[value.textOffset..<(value.textOffset + value.textCount)])
-                column.values[row] = column.words?.code(for: text) ?? 0
-            case .ipv6:
-                let bytes = UnsafeRawBufferPointer(rebasing: parser.addressBytes[value.textOffset..<(value.textOffset + 16)])
-                let key = IPv6Bits(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
-                                   low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-                if let known = column.ipv6Index[key] {
-                    column.values[row] = known
+                if kinds[slot] == .text {
+                    let before = words[slot].count
+                    values[slot][row] = words[slot].code(for: text)
+                    if words[slot].count != before { variableBytes += text.count + 20 }
                 } else {
-                    let code = (Int64(1) << 32) + Int64(column.ipv6Index.count)
-                    column.ipv6Index[key] = code
-                    column.ipv6.append(contentsOf: bytes)
-                    column.values[row] = code
+                    values[slot][row] = 0
                 }
+            case .ipv6:
+                values[slot][row] = ipv6Code(slot: slot, UnsafeRawBufferPointer(rebasing: parser.addressBytes[value.textOffset..<(value.textOffset + 16)]))
             }
         }
-        let start = values[startSlot].integer
+        let start = fields[startSlot].integer
         if start < minStart { minStart = start }
         if start > maxStart { maxStart = start }
-        if let endSlot, values[endSlot].kind == .integer {
-            let end = values[endSlot].integer
+        if let endSlot, fields[endSlot].kind == .integer {
+            let end = fields[endSlot].integer
             if end < minEnd { minEnd = end }
             if end > maxEnd { maxEnd = end }
         }
         rows += 1
     }
 
+    private func ipv6Code(slot: Int, _ bytes: UnsafeRawBufferPointer) -> Int64 {
+        let table: IPv6Table
+        if let existing = ipv6[slot] { table = existing } else { table = IPv6Table(); ipv6[slot] = table }
+        let key = IPv6Bits(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                           low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        if let known = table.index[key] { return known }
+        let code = (Int64(1) << 32) + Int64(table.index.count)
+        table.index[key] = code
+        table.bytes.append(contentsOf: bytes)
+        variableBytes += 16 + 32
+        return code
+    }
+
     /// Encodes the rows into a segment of file `fileID`; `key` fills account and region when
     /// the layout has no such field.
     func encode(fileID: Int64, key: S3Key, scratch: EncoderScratch) -> EncodedSegment {
         var encoded: [EncodedColumn] = []
-        encoded.reserveCapacity(columns.count + 2)
-        for (slot, column) in columns.enumerated() {
-            let values = UnsafeBufferPointer(rebasing: column.values[0..<rows])
-            let isNull = column.isNull.map { UnsafeBufferPointer(rebasing: $0[0..<rows]) }
-            let result = IntegerColumnCodec.encode(values, isNull: isNull, scratch: scratch)
+        encoded.reserveCapacity(slotCount + 2)
+        for slot in 0..<slotCount {
+            let kind = kinds[slot]
+            let numbers = UnsafeBufferPointer(start: values[slot], count: rows)
+            let flags = isNull[slot].map { UnsafeBufferPointer(start: $0, count: rows) }
+            let result = IntegerColumnCodec.encode(numbers, isNull: flags, scratch: scratch)
             var blob = result.bytes
-            var words: [String] = []
-            switch column.kind {
+            var columnWords: [String] = []
+            switch kind {
             case .address:
+                let table = ipv6[slot]
                 var writer = Writer(bytes: blob)
-                writer.append(UInt32(column.ipv6.count / 16))
-                writer.append(contentsOf: column.ipv6)
+                writer.append(UInt32((table?.bytes.count ?? 0) / 16))
+                if let table { writer.append(contentsOf: table.bytes) }
                 blob = writer.bytes
             case .text:
-                words = column.words?.words() ?? []
+                columnWords = words[slot].words()
             case .integer, .time:
                 break
             }
-            let zoned = column.kind != .text
-            encoded.append(EncodedColumn(name: layout.slots[slot].columnName, kind: column.kind, blob: blob,
+            let zoned = kind != .text
+            encoded.append(EncodedColumn(name: layout.slots[slot].columnName, kind: kind, blob: blob,
                                          minimum: zoned ? result.minimum : nil, maximum: zoned ? result.maximum : nil,
-                                         nullCount: result.nullCount, words: words))
+                                         nullCount: result.nullCount, words: columnWords))
         }
         // Account and region from the S3 key, when the records do not carry them.
         for (field, value) in [(FlowField.accountID, key.accountID), (FlowField.region, key.region)] {

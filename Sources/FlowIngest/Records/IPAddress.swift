@@ -63,67 +63,86 @@ public enum IPAddress: Sendable, Hashable {
 
     /// Parses IPv6 text (with `::` and an optional trailing dotted quad) into 16 bytes.
     public static func parseIPv6(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard bytes.count >= 2, bytes.count <= 45 else { return nil }
-        var groups: [UInt16] = []
-        groups.reserveCapacity(8)
-        var gapIndex: Int? = nil
-        var index = 0
+        var result = [UInt8](repeating: 0, count: 16)
+        let parsed = result.withUnsafeMutableBytes { parseIPv6(bytes, into: $0.baseAddress!) }
+        return parsed ? result : nil
+    }
+
+    /// Parses IPv6 text into the 16 bytes at `output` (network order) without allocating: the
+    /// ingest hot path. Returns false, leaving `output` undefined, for anything else.
+    public static func parseIPv6(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) -> Bool {
         let count = bytes.count
-        if bytes[0] == 0x3A {
-            guard count > 1, bytes[1] == 0x3A else { return nil }
-            gapIndex = 0
-            index = 2
-            if index == count { return [UInt8](repeating: 0, count: 16) }
-        }
-        while index < count {
-            // A trailing dotted quad counts as two groups.
-            var end = index
-            var value: UInt32 = 0
-            var sawDot = false
-            while end < count, bytes[end] != 0x3A {
-                if bytes[end] == 0x2E { sawDot = true }
-                end += 1
+        guard count >= 2, count <= 45 else { return false }
+        // Groups as written, before the gap is opened; at most 8.
+        var groups: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &groups) { raw -> Bool in
+            let group = raw.bindMemory(to: UInt16.self)
+            var found = 0
+            var gapIndex = -1
+            var index = 0
+            if bytes[0] == 0x3A {
+                guard bytes[1] == 0x3A else { return false }
+                gapIndex = 0
+                index = 2
             }
-            if sawDot {
-                guard end == count, groups.count <= 6,
-                      let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: bytes[index..<end])) else { return nil }
-                groups.append(UInt16(v4 >> 16))
-                groups.append(UInt16(v4 & 0xffff))
+            while index < count {
+                // A trailing dotted quad counts as two groups.
+                var end = index
+                var sawDot = false
+                while end < count, bytes[end] != 0x3A {
+                    if bytes[end] == 0x2E { sawDot = true }
+                    end += 1
+                }
+                if sawDot {
+                    guard end == count, found <= 6,
+                          let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: bytes[index..<end])) else { return false }
+                    group[found] = UInt16(v4 >> 16)
+                    group[found + 1] = UInt16(v4 & 0xffff)
+                    found += 2
+                    index = end
+                    break
+                }
+                let length = end - index
+                guard length >= 1, length <= 4, found < 8 else { return false }
+                var value: UInt32 = 0
+                for position in index..<end {
+                    guard let digit = hexValue(bytes[position]) else { return false }
+                    value = value << 4 | UInt32(digit)
+                }
+                group[found] = UInt16(value)
+                found += 1
                 index = end
-                break
-            }
-            let length = end - index
-            guard length >= 1, length <= 4 else { return nil }
-            for position in index..<end {
-                guard let digit = hexValue(bytes[position]) else { return nil }
-                value = value << 4 | UInt32(digit)
-            }
-            groups.append(UInt16(value))
-            guard groups.count <= 8 else { return nil }
-            index = end
-            if index < count {
-                // At a colon: `::` marks the gap, a single one separates groups.
-                index += 1
-                if index < count, bytes[index] == 0x3A {
-                    guard gapIndex == nil else { return nil }
-                    gapIndex = groups.count
+                if index < count {
+                    // At a colon: `::` marks the gap, a single one separates groups.
                     index += 1
-                } else if index == count {
-                    return nil // trailing single colon
+                    if index < count, bytes[index] == 0x3A {
+                        guard gapIndex < 0 else { return false }
+                        gapIndex = found
+                        index += 1
+                    } else if index == count {
+                        return false // trailing single colon
+                    }
                 }
             }
+            let out = output.assumingMemoryBound(to: UInt8.self)
+            func put(_ value: UInt16, at position: Int) {
+                out[2 * position] = UInt8(value >> 8)
+                out[2 * position + 1] = UInt8(value & 0xff)
+            }
+            if gapIndex >= 0 {
+                guard found < 8 else { return false }
+                let zeros = 8 - found
+                for position in 0..<8 {
+                    if position < gapIndex { put(group[position], at: position) }
+                    else if position < gapIndex + zeros { put(0, at: position) }
+                    else { put(group[position - zeros], at: position) }
+                }
+                return true
+            }
+            guard found == 8 else { return false }
+            for position in 0..<8 { put(group[position], at: position) }
+            return true
         }
-        if let gapIndex {
-            guard groups.count < 8 else { return nil }
-            groups.insert(contentsOf: [UInt16](repeating: 0, count: 8 - groups.count), at: gapIndex)
-        }
-        guard groups.count == 8 else { return nil }
-        var result = [UInt8](repeating: 0, count: 16)
-        for (i, group) in groups.enumerated() {
-            result[2 * i] = UInt8(group >> 8)
-            result[2 * i + 1] = UInt8(group & 0xff)
-        }
-        return result
     }
 
     /// `10.0.0.1`.
