@@ -143,21 +143,28 @@ public enum IntegerColumnCodec {
     }
 }
 
-/// One encoded column, its header read: decodes all of it or chosen rows.
-struct ColumnView {
-    let kind: IntegerColumnCodec.Kind
-    let count: Int
-    let hasNulls: Bool
-    var constant: Int64 = 0
-    var base: Int64 = 0
-    var width = 0
-    var nullCode: UInt64 = .max
-    var packed: UnsafeRawPointer? = nil
-    var entries: [Int64] = []
+/// One encoded column, its header read: decodes all of it or chosen rows. The query engine
+/// reads the codes directly to test a condition once per distinct stored value.
+package struct ColumnView {
+    package let kind: IntegerColumnCodec.Kind
+    package let count: Int
+    package let hasNulls: Bool
+    /// The value of a constant column.
+    package var constant: Int64 = 0
+    /// Frame of reference: value = base + code.
+    package var base: Int64 = 0
+    /// Bits a packed code takes.
+    package var width = 0
+    /// The packed code of NULL (frame of reference and dictionary columns with NULLs).
+    package var nullCode: UInt64 = .max
+    /// Where the packed codes start.
+    package var packed: UnsafeRawPointer? = nil
+    /// Dictionary columns: the values, by code.
+    package var entries: [Int64] = []
     /// Where the column's bytes end in the blob.
-    var end = 0
+    package var end = 0
 
-    init(_ blob: UnsafeRawBufferPointer) throws(IntegerColumnCodec.CorruptColumn) {
+    package init(_ blob: UnsafeRawBufferPointer) throws(IntegerColumnCodec.CorruptColumn) {
         typealias Corrupt = IntegerColumnCodec.CorruptColumn
         var reader = Reader(blob)
         guard let kindByte = reader.u8(), let kind = IntegerColumnCodec.Kind(rawValue: kindByte), let flags = reader.u8(), let count32 = reader.u32() else {
@@ -201,6 +208,17 @@ struct ColumnView {
             nullCode = hasNulls ? UInt64(n) : .max
         }
         end = reader.offset
+    }
+
+    /// Unpacks the raw codes (no base added) of every row, or of the rows at `positions`.
+    package func codes(at positions: UnsafeBufferPointer<Int32>?, into output: UnsafeMutablePointer<Int64>) {
+        let n = positions?.count ?? count
+        guard let packed else { output.update(repeating: 0, count: n); return }
+        if let positions {
+            BitPacking.unpack(packed, positions: positions, width: width, base: 0, into: output)
+        } else {
+            BitPacking.unpack(packed, count: n, width: width, base: 0, into: output)
+        }
     }
 
     func decodeAll(into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) {

@@ -8,12 +8,28 @@ final class PartitionColumns {
     let pools: Pools
     /// Partition dictionary id -> the query's text id.
     private var textIDs: [Int64: Int64] = [:]
-    private var scratch: [Int64] = []
+    /// Reused for packed codes while filtering (a segment's rows at most).
+    private var codes = UnsafeMutablePointer<Int64>.allocate(capacity: 0)
+    private var codeCapacity = 0
 
     init(reader: PartitionReader, day: PartitionDay, pools: Pools) {
         self.reader = reader
         self.day = day
         self.pools = pools
+    }
+
+    deinit {
+        codes.deallocate()
+    }
+
+    /// A buffer of at least `count` integers, valid until the next call.
+    func codeBuffer(_ count: Int) -> UnsafeMutablePointer<Int64> {
+        if codeCapacity < count {
+            codes.deallocate()
+            codeCapacity = max(count, 1024)
+            codes = .allocate(capacity: codeCapacity)
+        }
+        return codes
     }
 
     /// The column `name` of `segment`, decoded; nil when the segment does not have it (its
@@ -35,27 +51,23 @@ final class PartitionColumns {
             case .integer, .time:
                 break
             case .text:
-                guard let count = tail.u32() else { throw IntegerColumnCodec.CorruptColumn(reason: "a text column without its word list") }
-                var local = [Int64](repeating: 0, count: Int(count))
-                for index in 0..<Int(count) {
-                    guard let dictionaryID = tail.i64() else { throw IntegerColumnCodec.CorruptColumn(reason: "a word list cut short") }
-                    local[index] = try textID(dictionaryID)
-                }
-                for index in 0..<rows where nulls?[index] != true {
-                    let code = Int(values[index])
-                    guard code < local.count else { throw IntegerColumnCodec.CorruptColumn(reason: "a word past the word list") }
-                    values[index] = local[code]
+                let local = try wordIDs(&tail)
+                try values.withUnsafeMutableBufferPointer { out in
+                    try local.withUnsafeBufferPointer { words in
+                        let limit = UInt64(words.count)
+                        for index in 0..<rows {
+                            let code = UInt64(bitPattern: out[index])
+                            if code < limit {
+                                out[index] = words[Int(code)]
+                            } else if nulls?[index] != true {
+                                throw IntegerColumnCodec.CorruptColumn(reason: "a word past the word list")
+                            }
+                        }
+                    }
                 }
             case .address:
-                guard let count = tail.u32(), let table = tail.bytes(Int(count) * 16) else {
-                    throw IntegerColumnCodec.CorruptColumn(reason: "an address column without its IPv6 table")
-                }
-                guard count > 0 else { break }
-                var codes = [Int64](repeating: 0, count: Int(count))
-                for index in 0..<Int(count) {
-                    let bytes = Array(UnsafeRawBufferPointer(rebasing: table[(index * 16)..<(index * 16 + 16)]))
-                    codes[index] = AddressPool.ipv6Base + pools.addresses.id(for: bytes)
-                }
+                let codes = try ipv6Codes(&tail)
+                guard !codes.isEmpty else { break }
                 for index in 0..<rows where values[index] >= AddressPool.ipv6Base && nulls?[index] != true {
                     let local = Int(values[index] - AddressPool.ipv6Base)
                     guard local < codes.count else { throw IntegerColumnCodec.CorruptColumn(reason: "an address past the IPv6 table") }
@@ -66,6 +78,30 @@ final class PartitionColumns {
         }
         guard found == true else { return nil }
         return .ints(values, nulls: nulls)
+    }
+
+    /// A text column's word list (the tail after its codes), as the query's text ids.
+    func wordIDs(_ tail: inout Reader) throws -> [Int64] {
+        guard let count = tail.u32() else { throw IntegerColumnCodec.CorruptColumn(reason: "a text column without its word list") }
+        var local = [Int64](repeating: 0, count: Int(count))
+        for index in 0..<Int(count) {
+            guard let dictionaryID = tail.i64() else { throw IntegerColumnCodec.CorruptColumn(reason: "a word list cut short") }
+            local[index] = try textID(dictionaryID)
+        }
+        return local
+    }
+
+    /// An address column's IPv6 table (the tail after its codes), as the query's address codes.
+    func ipv6Codes(_ tail: inout Reader) throws -> [Int64] {
+        guard let count = tail.u32(), let table = tail.bytes(Int(count) * 16) else {
+            throw IntegerColumnCodec.CorruptColumn(reason: "an address column without its IPv6 table")
+        }
+        var codes = [Int64](repeating: 0, count: Int(count))
+        for index in 0..<Int(count) {
+            let bytes = Array(UnsafeRawBufferPointer(rebasing: table[(index * 16)..<(index * 16 + 16)]))
+            codes[index] = AddressPool.ipv6Base + pools.addresses.id(for: bytes)
+        }
+        return codes
     }
 
     /// The query's id for a dictionary id of this partition.

@@ -108,6 +108,12 @@ final class QueryRun: @unchecked Sendable {
         // A condition that cannot hold on this day's rows (a folded partition condition).
         if filter.contains(where: { b in b.constant.map { $0.isNull || $0 == Value.int(0) } ?? false }) { return }
         let live = filter.filter { $0.constant == nil }
+        // Conditions over one stored column are tested once per distinct stored value.
+        let singleColumns: [String?] = live.map { conjunct in
+            let columns = conjunct.columns
+            return columns.count == 1 ? columns.first : nil
+        }
+        let conditionCache = ConditionCache()
         let path = store.partitionPath(for: day)
         guard FileManager.default.fileExists(atPath: path) else {
             throw QueryError(.execution, "the partition for \(day.isoText) is missing from \(store.partitionsURL.path); run `flowq check`")
@@ -127,7 +133,21 @@ final class QueryRun: @unchecked Sendable {
             var current = context
             var positions: [Int32]? = nil
             var empty = false
-            for conjunct in live {
+            for (index, (conjunct, single)) in zip(live, singleColumns).enumerated() {
+                if let single, let found = try columns.rowsWhere(conjunct, readsOnly: single, of: segment, at: positions,
+                                                                 cache: conditionCache, index: index) {
+                    switch found {
+                    case .all:
+                        continue
+                    case .none:
+                        empty = true
+                    case .rows(let kept):
+                        positions = kept
+                        current = try context.restricted(to: kept)
+                    }
+                    if empty { break }
+                    continue
+                }
                 let truth = try Evaluator.evaluate(conjunct, current)
                 let passing = Evaluator.trueRows(truth)
                 if passing.count == current.count { continue }

@@ -1,0 +1,171 @@
+import FlowIngest
+
+/// Which rows of a segment a condition keeps, found on the encoded column.
+enum SegmentRows {
+    /// Every row given.
+    case all
+    /// None.
+    case none
+    /// These segment positions, ascending.
+    case rows([Int32])
+}
+
+/// Truths already known, per condition: the same stored value (a text id, an address code, a
+/// number) gives the same answer in every segment of a partition, so each distinct value is
+/// evaluated once per partition, not once per segment.
+final class ConditionCache {
+    /// One condition's known truths, changed in place.
+    final class Truths {
+        var known: [Int64: Bool] = [:]
+        var null: Bool? = nil
+    }
+
+    private var byCondition: [Int: Truths] = [:]
+
+    /// The truths of condition `index`.
+    func truths(_ index: Int) -> Truths {
+        if let found = byCondition[index] { return found }
+        let made = Truths()
+        byCondition[index] = made
+        return made
+    }
+}
+
+@available(*, unavailable)
+extension ConditionCache: Sendable {}
+
+extension PartitionColumns {
+    /// The rows of `segment` (of `positions`, or all) at which `condition` is true, when the
+    /// condition reads no stored column but `name` and the segment stores `name` as a few
+    /// distinct values: a text column's word list, a value dictionary, a constant, or nothing
+    /// (NULL). The condition is evaluated once per distinct value and once for NULL, by the
+    /// same evaluator as row by row, and the rows are then found by their packed codes, so a
+    /// condition on `action`, `log_status`, a port or an address costs a table lookup a row
+    /// however complex it is (`LIKE '10.%'`, `substr`, a CIDR test).
+    ///
+    /// Nil when the column is stored otherwise (frame-of-reference numbers), or when evaluating
+    /// on the distinct values fails (a value the live rows may not hold could raise an error
+    /// they would not): the caller then evaluates row by row.
+    func rowsWhere(_ condition: Bound, readsOnly name: String, of segment: PartitionReader.Segment,
+                   at positions: [Int32]?, cache: ConditionCache, index: Int) throws -> SegmentRows? {
+        func truthTable(_ condition: Bound, _ name: String, domain: [Int64], withNull: Bool, kind: PartitionSchema.Kind) -> [Bool]? {
+            // Numbers are cheap to test again; text and addresses (formatting, LIKE) are not.
+            let truths = kind == .integer || kind == .time ? nil : cache.truths(index)
+            return self.truthTable(condition, name, domain: domain, withNull: withNull, truths: truths)
+        }
+        guard let (id, kind) = reader.columns[name], segment.zones[id] != nil else {
+            // The segment lacks the column: NULL in every row.
+            guard let truth = truthTable(condition, name, domain: [], withNull: true, kind: kind(of: name)) else { return nil }
+            return truth[0] ? .all : .none
+        }
+        let result: SegmentRows?? = try reader.withColumn(segment: segment.id, column: id) { bytes -> SegmentRows? in
+            let view = try ColumnView(bytes)
+            var tail = Reader(UnsafeRawBufferPointer(rebasing: bytes[view.end...]))
+            let words = kind == .text ? try wordIDs(&tail) : []
+            let ipv6 = kind == .address ? try ipv6Codes(&tail) : []
+            func represent(_ stored: Int64) throws -> Int64 {
+                switch kind {
+                case .text:
+                    guard stored >= 0, stored < Int64(words.count) else { throw IntegerColumnCodec.CorruptColumn(reason: "a word past the word list") }
+                    return words[Int(stored)]
+                case .address:
+                    guard stored >= AddressPool.ipv6Base else { return stored }
+                    let local = Int(stored - AddressPool.ipv6Base)
+                    guard local < ipv6.count else { throw IntegerColumnCodec.CorruptColumn(reason: "an address past the IPv6 table") }
+                    return ipv6[local]
+                case .integer, .time:
+                    return stored
+                }
+            }
+            // The distinct values by raw code, and the raw code of NULL.
+            var domain: [Int64] = []
+            var nullCode: Int? = nil
+            switch view.kind {
+            case .allNull:
+                guard let truth = truthTable(condition, name, domain: [], withNull: true, kind: kind) else { return nil }
+                return truth[0] ? .all : .none
+            case .constant:
+                guard let truth = truthTable(condition, name, domain: [try represent(view.constant)], withNull: false, kind: kind) else { return nil }
+                return truth[0] ? .all : .none
+            case .dictionary:
+                domain = try view.entries.map(represent)
+                nullCode = view.hasNulls ? view.entries.count : nil
+            case .frameOfReference:
+                // Text codes are word indexes from `base`: the domain is the word list.
+                guard kind == .text, view.base >= 0, words.count - Int(view.base) <= 4096 else { return nil }
+                domain = try (Int(view.base)..<words.count).map { try represent(Int64($0)) }
+                nullCode = view.hasNulls ? Int(view.nullCode) : nil
+            }
+            guard let truth = truthTable(condition, name, domain: domain, withNull: nullCode != nil, kind: kind) else { return nil }
+            // Raw code -> kept. A code past the table is damage: it matches nothing.
+            var keep = [Bool](repeating: false, count: max(domain.count, (nullCode ?? -1) + 1))
+            for code in 0..<domain.count { keep[code] = truth[code] }
+            if let nullCode { keep[nullCode] = truth[domain.count] }
+            if !keep.contains(true) { return SegmentRows.none }
+            if !keep.contains(false) { return .all }
+            let rows = positions?.count ?? segment.rows
+            let codes = codeBuffer(rows)
+            if let positions {
+                positions.withUnsafeBufferPointer { view.codes(at: $0, into: codes) }
+            } else {
+                view.codes(at: nil, into: codes)
+            }
+            var kept: [Int32] = []
+            kept.reserveCapacity(rows)
+            keep.withUnsafeBufferPointer { table in
+                let limit = UInt64(table.count)
+                if let positions {
+                    for index in 0..<rows {
+                        let code = UInt64(bitPattern: codes[index])
+                        if code < limit && table[Int(code)] { kept.append(positions[index]) }
+                    }
+                } else {
+                    for index in 0..<rows {
+                        let code = UInt64(bitPattern: codes[index])
+                        if code < limit && table[Int(code)] { kept.append(Int32(index)) }
+                    }
+                }
+            }
+            if kept.count == rows { return .all }
+            return kept.isEmpty ? SegmentRows.none : .rows(kept)
+        }
+        return result ?? nil
+    }
+
+    /// The storage kind of `name` in this partition (text when unknown).
+    private func kind(of name: String) -> PartitionSchema.Kind {
+        reader.columns[name]?.kind ?? .text
+    }
+
+    /// Whether `condition` is true for each value of `domain` (in the query's representation)
+    /// and, last, for NULL; nil when evaluating fails. Values `truths` knows are not evaluated again.
+    private func truthTable(_ condition: Bound, _ name: String, domain: [Int64], withNull: Bool,
+                            truths: ConditionCache.Truths?) -> [Bool]? {
+        var missing: [Int64]
+        var needNull = withNull
+        if let truths {
+            missing = []
+            var seen = Set<Int64>()
+            for value in domain where truths.known[value] == nil && seen.insert(value).inserted { missing.append(value) }
+            needNull = withNull && truths.null == nil
+        } else {
+            missing = domain
+        }
+        var table: [Bool] = []
+        if !missing.isEmpty || needNull {
+            let count = missing.count + (needNull ? 1 : 0)
+            let vector = Vector.ints(needNull ? missing + [0] : missing,
+                                     nulls: needNull ? [Bool](repeating: false, count: missing.count) + [true] : nil)
+            let context = EvaluationContext(pools: pools, day: day, count: count) { column, _ in column == name ? vector : nil }
+            guard let truth = try? Evaluator.evaluate(condition, context) else { return nil }
+            table = [Bool](repeating: false, count: count)
+            for row in Evaluator.trueRows(truth) { table[Int(row)] = true }
+        }
+        guard let truths else { return table }
+        for (position, value) in missing.enumerated() { truths.known[value] = table[position] }
+        if needNull { truths.null = table[missing.count] }
+        var result = domain.map { truths.known[$0] ?? false }
+        if withNull { result.append(truths.null ?? false) }
+        return result
+    }
+}
