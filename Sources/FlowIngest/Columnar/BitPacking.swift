@@ -49,17 +49,16 @@ public enum BitPacking {
             return
         }
         let mask: UInt64 = (1 << UInt64(width)) &- 1
-        let words = (count * width + 63) / 64
-        // Words read one past the last are guarded: the final value never straddles past the end.
+        let fast = fastCount(count: count, width: width)
+        // One unaligned load a value, at the value's first byte: no branch on word boundaries.
         var bit = 0
-        for index in 0..<count {
-            let word = bit >> 6, offset = bit & 63
-            var value = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) >> UInt64(offset)
-            if offset + width > 64, word + 1 < words {
-                value |= UInt64(littleEndian: input.loadUnaligned(fromByteOffset: (word + 1) * 8, as: UInt64.self)) << UInt64(64 - offset)
-            }
+        for index in 0..<fast {
+            let value = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self)) >> UInt64(bit & 7)
             output[index] = base &+ Int64(bitPattern: value & mask)
-            bit += width
+            bit &+= width
+        }
+        for index in fast..<count {
+            output[index] = base &+ Int64(bitPattern: word(input, at: index, width: width, mask: mask))
         }
     }
 
@@ -77,14 +76,89 @@ public enum BitPacking {
             return
         }
         let mask: UInt64 = (1 << UInt64(width)) &- 1
+        let fast = fastCount(count: Int(positions.last ?? 0) + 1, width: width)
         for (index, position) in positions.enumerated() {
-            let bit = Int(position) * width
-            let word = bit >> 6, offset = bit & 63
-            var value = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) >> UInt64(offset)
-            if offset + width > 64 {
-                value |= UInt64(littleEndian: input.loadUnaligned(fromByteOffset: (word + 1) * 8, as: UInt64.self)) << UInt64(64 - offset)
+            let row = Int(position)
+            if row < fast {
+                let bit = row &* width
+                let value = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self)) >> UInt64(bit & 7)
+                output[index] = base &+ Int64(bitPattern: value & mask)
+            } else {
+                output[index] = base &+ Int64(bitPattern: word(input, at: row, width: width, mask: mask))
             }
-            output[index] = base &+ Int64(bitPattern: value & mask)
         }
+    }
+
+    /// The rows (of all `count`, or of `positions`) whose code has a nonzero entry in `table`,
+    /// written ascending to `output` (room for every row); returns how many. `table` has an entry
+    /// for every code of `width` bits (2^width of them), so the loop has no bounds test and no
+    /// branch on the outcome: a row's index is always written, and kept by advancing.
+    public static func select(_ input: UnsafeRawPointer, count: Int, positions: UnsafeBufferPointer<Int32>?, width: Int,
+                              table: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<Int32>) -> Int {
+        precondition(width <= 24, "select takes codes of at most 24 bits")
+        var kept = 0
+        guard width > 0 else {
+            guard table[0] != 0 else { return 0 }
+            if let positions {
+                for (index, position) in positions.enumerated() { output[index] = position }
+                return positions.count
+            }
+            for index in 0..<count { output[index] = Int32(index) }
+            return count
+        }
+        let mask: UInt64 = (1 << UInt64(width)) &- 1
+        if let positions {
+            let fast = fastCount(count: Int(positions.last ?? 0) + 1, width: width)
+            for position in positions {
+                let row = Int(position)
+                let code: UInt64
+                if row < fast {
+                    let bit = row &* width
+                    code = (UInt64(littleEndian: input.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self)) >> UInt64(bit & 7)) & mask
+                } else {
+                    code = word(input, at: row, width: width, mask: mask)
+                }
+                output[kept] = position
+                kept &+= Int(table[Int(code)])
+            }
+            return kept
+        }
+        let fast = fastCount(count: count, width: width)
+        var bit = 0
+        for index in 0..<fast {
+            let code = (UInt64(littleEndian: input.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self)) >> UInt64(bit & 7)) & mask
+            output[kept] = Int32(truncatingIfNeeded: index)
+            kept &+= Int(table[Int(code)])
+            bit &+= width
+        }
+        for index in fast..<count {
+            output[kept] = Int32(truncatingIfNeeded: index)
+            kept &+= Int(table[Int(word(input, at: index, width: width, mask: mask))])
+        }
+        return kept
+    }
+
+    /// How many leading values can be read by an 8-byte load at their first byte without
+    /// reading past the packed words (widths up to 56 bits; a value then fits the load after
+    /// its shift of at most 7 bits).
+    @inline(__always)
+    static func fastCount(count: Int, width: Int) -> Int {
+        guard width <= 56 else { return 0 }
+        let bytes = byteCount(count: count, width: width)
+        // Value i is safe when (i * width) / 8 + 8 <= bytes.
+        guard bytes >= 8 else { return 0 }
+        return min(count, ((bytes - 8) * 8) / width + 1)
+    }
+
+    /// Value `index`, read word by word (the path near the end of the buffer).
+    @inline(__always)
+    static func word(_ input: UnsafeRawPointer, at index: Int, width: Int, mask: UInt64) -> UInt64 {
+        let bit = index * width
+        let word = bit >> 6, offset = bit & 63
+        var value = UInt64(littleEndian: input.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) >> UInt64(offset)
+        if offset + width > 64 {
+            value |= UInt64(littleEndian: input.loadUnaligned(fromByteOffset: (word + 1) * 8, as: UInt64.self)) << UInt64(64 - offset)
+        }
+        return value & mask
     }
 }

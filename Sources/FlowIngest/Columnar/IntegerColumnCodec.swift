@@ -210,17 +210,6 @@ package struct ColumnView {
         end = reader.offset
     }
 
-    /// Unpacks the raw codes (no base added) of every row, or of the rows at `positions`.
-    package func codes(at positions: UnsafeBufferPointer<Int32>?, into output: UnsafeMutablePointer<Int64>) {
-        let n = positions?.count ?? count
-        guard let packed else { output.update(repeating: 0, count: n); return }
-        if let positions {
-            BitPacking.unpack(packed, positions: positions, width: width, base: 0, into: output)
-        } else {
-            BitPacking.unpack(packed, count: n, width: width, base: 0, into: output)
-        }
-    }
-
     func decodeAll(into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) {
         isNull = nil
         guard count > 0 else { return }

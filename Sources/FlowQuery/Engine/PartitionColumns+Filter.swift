@@ -14,10 +14,54 @@ enum SegmentRows {
 /// number) gives the same answer in every segment of a partition, so each distinct value is
 /// evaluated once per partition, not once per segment.
 final class ConditionCache {
-    /// One condition's known truths, changed in place.
+    /// One condition's known truths, changed in place: an open-addressing table from stored
+    /// value to truth with a multiplicative hash (a value's truth is looked up once per
+    /// segment that holds it, which with thousands of addresses a segment is the hot path).
     final class Truths {
-        var known: [Int64: Bool] = [:]
+        /// 0: empty slot; 1: false; 2: true.
+        private var states: [UInt8] = Array(repeating: 0, count: 1024)
+        private var keys: [Int64] = Array(repeating: 0, count: 1024)
+        private var used = 0
         var null: Bool? = nil
+
+        @inline(__always)
+        private func slot(of key: Int64, in mask: Int) -> Int {
+            Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+        }
+
+        /// The truth known for `key`, or nil.
+        func truth(of key: Int64) -> Bool? {
+            let mask = states.count - 1
+            var index = slot(of: key, in: mask)
+            while true {
+                let state = states[index]
+                if state == 0 { return nil }
+                if keys[index] == key { return state == 2 }
+                index = (index + 1) & mask
+            }
+        }
+
+        /// Records the truth of `key` (not known before).
+        func record(_ key: Int64, _ truth: Bool) {
+            if (used + 1) * 2 > states.count { grow() }
+            let mask = states.count - 1
+            var index = slot(of: key, in: mask)
+            while states[index] != 0 {
+                if keys[index] == key { states[index] = truth ? 2 : 1; return }
+                index = (index + 1) & mask
+            }
+            states[index] = truth ? 2 : 1
+            keys[index] = key
+            used += 1
+        }
+
+        private func grow() {
+            let oldStates = states, oldKeys = keys
+            states = Array(repeating: 0, count: oldStates.count * 2)
+            keys = Array(repeating: 0, count: oldStates.count * 2)
+            used = 0
+            for index in oldStates.indices where oldStates[index] != 0 { record(oldKeys[index], oldStates[index] == 2) }
+        }
     }
 
     private var byCondition: [Int: Truths] = [:]
@@ -97,32 +141,38 @@ extension PartitionColumns {
                 nullCode = view.hasNulls ? Int(view.nullCode) : nil
             }
             guard let truth = truthTable(condition, name, domain: domain, withNull: nullCode != nil, kind: kind) else { return nil }
-            // Raw code -> kept. A code past the table is damage: it matches nothing.
-            var keep = [Bool](repeating: false, count: max(domain.count, (nullCode ?? -1) + 1))
-            for code in 0..<domain.count { keep[code] = truth[code] }
-            if let nullCode { keep[nullCode] = truth[domain.count] }
-            if !keep.contains(true) { return SegmentRows.none }
-            if !keep.contains(false) { return .all }
-            let rows = positions?.count ?? segment.rows
-            let codes = codeBuffer(rows)
-            if let positions {
-                positions.withUnsafeBufferPointer { view.codes(at: $0, into: codes) }
-            } else {
-                view.codes(at: nil, into: codes)
+            // Raw code -> kept, for every code the width can hold: a code past the values is
+            // damage and matches nothing.
+            if view.width == 0 {
+                // Every code is 0.
+                let truthOfZero = domain.isEmpty ? (nullCode == 0 ? truth[0] : false) : truth[0]
+                return truthOfZero ? .all : SegmentRows.none
             }
-            var kept: [Int32] = []
-            kept.reserveCapacity(rows)
-            keep.withUnsafeBufferPointer { table in
-                let limit = UInt64(table.count)
-                if let positions {
-                    for index in 0..<rows {
-                        let code = UInt64(bitPattern: codes[index])
-                        if code < limit && table[Int(code)] { kept.append(positions[index]) }
-                    }
-                } else {
-                    for index in 0..<rows {
-                        let code = UInt64(bitPattern: codes[index])
-                        if code < limit && table[Int(code)] { kept.append(Int32(index)) }
+            guard view.width <= 16, let packed = view.packed else { return nil }
+            var keep = [UInt8](repeating: 0, count: 1 << view.width)
+            guard domain.count <= keep.count, (nullCode ?? 0) < keep.count else {
+                throw IntegerColumnCodec.CorruptColumn(reason: "more values than the code width holds")
+            }
+            var anyKept = false, anyDropped = false
+            for code in 0..<domain.count {
+                keep[code] = truth[code] ? 1 : 0
+                if truth[code] { anyKept = true } else { anyDropped = true }
+            }
+            if let nullCode {
+                keep[nullCode] = truth[domain.count] ? 1 : 0
+                if truth[domain.count] { anyKept = true } else { anyDropped = true }
+            }
+            if !anyKept { return SegmentRows.none }
+            if !anyDropped { return .all }
+            let rows = positions?.count ?? segment.rows
+            let kept = [Int32](unsafeUninitializedCapacity: rows) { output, initialized in
+                initialized = keep.withUnsafeBufferPointer { table in
+                    if let positions {
+                        positions.withUnsafeBufferPointer {
+                            BitPacking.select(packed, count: rows, positions: $0, width: view.width, table: table.baseAddress!, into: output.baseAddress!)
+                        }
+                    } else {
+                        BitPacking.select(packed, count: rows, positions: nil, width: view.width, table: table.baseAddress!, into: output.baseAddress!)
                     }
                 }
             }
@@ -141,12 +191,17 @@ extension PartitionColumns {
     /// and, last, for NULL; nil when evaluating fails. Values `truths` knows are not evaluated again.
     private func truthTable(_ condition: Bound, _ name: String, domain: [Int64], withNull: Bool,
                             truths: ConditionCache.Truths?) -> [Bool]? {
+        // The domain holds distinct values (a segment's dictionary or word list).
         var missing: [Int64]
         var needNull = withNull
+        var known: [Bool?] = []
         if let truths {
             missing = []
-            var seen = Set<Int64>()
-            for value in domain where truths.known[value] == nil && seen.insert(value).inserted { missing.append(value) }
+            known = domain.map { value in
+                let truth = truths.truth(of: value)
+                if truth == nil { missing.append(value) }
+                return truth
+            }
             needNull = withNull && truths.null == nil
         } else {
             missing = domain
@@ -162,10 +217,19 @@ extension PartitionColumns {
             for row in Evaluator.trueRows(truth) { table[Int(row)] = true }
         }
         guard let truths else { return table }
-        for (position, value) in missing.enumerated() { truths.known[value] = table[position] }
+        var next = 0
+        var result = [Bool](repeating: false, count: domain.count + (withNull ? 1 : 0))
+        for position in domain.indices {
+            if let truth = known[position] {
+                result[position] = truth
+            } else {
+                result[position] = table[next]
+                truths.record(missing[next], table[next])
+                next += 1
+            }
+        }
         if needNull { truths.null = table[missing.count] }
-        var result = domain.map { truths.known[$0] ?? false }
-        if withNull { result.append(truths.null ?? false) }
+        if withNull { result[domain.count] = truths.null ?? false }
         return result
     }
 }

@@ -8,28 +8,11 @@ final class PartitionColumns {
     let pools: Pools
     /// Partition dictionary id -> the query's text id.
     private var textIDs: [Int64: Int64] = [:]
-    /// Reused for packed codes while filtering (a segment's rows at most).
-    private var codes = UnsafeMutablePointer<Int64>.allocate(capacity: 0)
-    private var codeCapacity = 0
 
     init(reader: PartitionReader, day: PartitionDay, pools: Pools) {
         self.reader = reader
         self.day = day
         self.pools = pools
-    }
-
-    deinit {
-        codes.deallocate()
-    }
-
-    /// A buffer of at least `count` integers, valid until the next call.
-    func codeBuffer(_ count: Int) -> UnsafeMutablePointer<Int64> {
-        if codeCapacity < count {
-            codes.deallocate()
-            codeCapacity = max(count, 1024)
-            codes = .allocate(capacity: codeCapacity)
-        }
-        return codes
     }
 
     /// The column `name` of `segment`, decoded; nil when the segment does not have it (its
