@@ -29,7 +29,11 @@ public final class PartitionReader {
     /// Opens the partition at `path` read-only.
     public init(path: String) throws(SQLiteError) {
         database = try Database(path: path, mode: .readOnly)
-        try database.execute("PRAGMA query_only = ON; PRAGMA cache_size = -16000;")
+        // Column blobs span many overflow pages; read through a memory map they cost no system
+        // call a page (a quarter of a scan's time with pread). Safe here because nothing ever
+        // shrinks a partition file under a reader: no VACUUM, and WAL mode writes the WAL, not
+        // the file (a pruned day is unlinked, which leaves the mapping valid).
+        try database.execute("PRAGMA query_only = ON; PRAGMA cache_size = -16000; PRAGMA mmap_size = 4294967296;")
         var found: [String: (id: Int, kind: PartitionSchema.Kind)] = [:]
         for row in try database.rows("SELECT id, name, kind FROM columns") {
             guard let id = row[0].integerValue, let name = row[1].textValue, let kind = row[2].integerValue.flatMap({ PartitionSchema.Kind(rawValue: UInt8($0)) }) else { continue }
