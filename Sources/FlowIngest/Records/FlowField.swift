@@ -27,7 +27,7 @@ public enum FlowField: String, CaseIterable, Sendable {
     public var headerName: String { rawValue }
 
     /// The column name: hyphens become underscores, as in Athena (`log_status`).
-    public var columnName: String { rawValue.replacingOccurrences(of: "-", with: "_") }
+    public var columnName: String { rawValue.replacingASCII("-", with: "_") }
 
     /// How values of this field are checked and stored.
     public var storage: FieldStorage {
@@ -65,7 +65,7 @@ public enum FlowField: String, CaseIterable, Sendable {
 
     /// The field looked up by column name (`log_status`), if known.
     public init?(columnName: String) {
-        self.init(rawValue: columnName.replacingOccurrences(of: "_", with: "-"))
+        self.init(rawValue: columnName.replacingASCII("_", with: "-"))
     }
 }
 

@@ -77,7 +77,7 @@ public struct FlowLayout: Sendable, Hashable {
             }
             let written = String(decoding: raw, as: UTF8.self)
             // One spelling for matching: lowercase with hyphens, as AWS writes its headers.
-            let name = written.lowercased().replacingOccurrences(of: "_", with: "-")
+            let name = written.lowercased().replacingASCII("_", with: "-")
             if let earlier = seen[name] {
                 throw .duplicateField(earlier, written)
             }
@@ -85,7 +85,7 @@ public struct FlowLayout: Sendable, Hashable {
             if let field = FlowField(headerName: name) {
                 slots.append(.known(field))
             } else {
-                slots.append(.unknown(headerName: name, columnName: name.replacingOccurrences(of: "-", with: "_")))
+                slots.append(.unknown(headerName: name, columnName: name.replacingASCII("-", with: "_")))
             }
         }
         let columns = Set(slots.map(\.columnName))

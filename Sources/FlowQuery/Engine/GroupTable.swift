@@ -30,7 +30,7 @@ final class GroupTable {
     }
 
     /// Bytes the table holds.
-    var byteCount: Int { keyCapacity * (width * 8 + 8) + slotCount * 4 }
+    var byteCount: Int { keyCapacity * (width * 8 + 8) + slotCount * 4 + (direct == nil ? 0 : Self.directSize * 4) }
 
     @inline(__always)
     private func hash(_ lanes: UnsafePointer<Int64>) -> UInt64 {
@@ -70,29 +70,51 @@ final class GroupTable {
         return group
     }
 
-    /// Groups of small keys, looked up directly: one or two key columns whose values are
-    /// small (ports, protocols, the first words a query meets) skip hashing entirely.
+    /// Groups looked up directly: with one key column, the last group seen at each folded key
+    /// (checked against the key); with two, groups of two small values (ports, protocols, the
+    /// first words a query meets), which skip hashing entirely.
     private var direct: UnsafeMutablePointer<Int32>? = nil
     private static let directSize = 1 << 16
 
     /// Groups for `rows` keys laid out lane-major (`lanes[lane * rows + row]`), into `out`.
     func groups(lanes: UnsafePointer<Int64>, rows: Int, into out: UnsafeMutablePointer<Int>) {
         let nullLane = lanes + (width - 1) * rows
-        if width == 2 || width == 3 {
-            if direct == nil {
-                direct = .allocate(capacity: Self.directSize)
-                direct!.initialize(repeating: -1, count: Self.directSize)
+        if width == 2 {
+            // One key column: a direct-mapped cache of recent groups by folded key, checked
+            // against the stored key, so a repeated key (an address, a port, a word) costs one
+            // lookup and one compare instead of a hash and a probe.
+            let cache = directCache()
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2) { buffer in
+                let key = buffer.baseAddress!
+                for row in 0..<rows {
+                    let a = lanes[row], isNull = nullLane[row]
+                    let folded = UInt64(bitPattern: a)
+                    let slot = Int(truncatingIfNeeded: (folded ^ (folded >> 16) ^ (folded >> 32) ^ (folded >> 48)) & 0xFFFF)
+                    let known = cache[slot]
+                    if known >= 0 {
+                        let stored = keys + Int(known) * 2
+                        if stored[0] == a && stored[1] == isNull { out[row] = Int(known); continue }
+                    }
+                    key[0] = a
+                    key[1] = isNull
+                    let found = group(UnsafePointer(key))
+                    cache[slot] = Int32(found)
+                    out[row] = found
+                }
             }
-            let cache = direct!
+            return
+        }
+        if width == 3 {
+            let cache = directCache()
             let first = lanes, second = lanes + rows
-            let limit: UInt64 = width == 2 ? UInt64(Self.directSize) : 256
+            let limit: UInt64 = 256
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: width) { buffer in
                 let key = buffer.baseAddress!
                 for row in 0..<rows {
                     let a = UInt64(bitPattern: first[row])
-                    let b = width == 3 ? UInt64(bitPattern: second[row]) : 0
+                    let b = UInt64(bitPattern: second[row])
                     if nullLane[row] == 0, a < limit, b < limit {
-                        let slot = Int(width == 2 ? a : a << 8 | b)
+                        let slot = Int(a << 8 | b)
                         let known = cache[slot]
                         if known >= 0 { out[row] = Int(known); continue }
                         for lane in 0..<width { key[lane] = lanes[lane * rows + row] }
@@ -114,6 +136,14 @@ final class GroupTable {
                 out[row] = group(UnsafePointer(key))
             }
         }
+    }
+
+    private func directCache() -> UnsafeMutablePointer<Int32> {
+        if let direct { return direct }
+        let made = UnsafeMutablePointer<Int32>.allocate(capacity: Self.directSize)
+        made.initialize(repeating: -1, count: Self.directSize)
+        direct = made
+        return made
     }
 
     /// Lane `lane` of group `group`.

@@ -89,20 +89,28 @@ final class QueryRun: @unchecked Sendable {
     let options: ExecutionOptions
     let pools = Pools()
     let partitions: [PartitionInfo]
+    /// The work of order-free operators (aggregates, sorts), in partition and segment order:
+    /// with fewer partitions than a few per worker, each is cut into parts of its segments, so
+    /// seven days on two cores do not leave one core idle for the last day.
+    let units: [ScanUnit]
 
     init(store: FlowStore, plan: QueryPlan, options: ExecutionOptions) {
         self.store = store
         self.plan = plan
         self.options = options
-        partitions = plan.keptPartitions
+        let partitions = plan.keptPartitions
+        self.partitions = partitions
+        units = ScanUnit.plan(rows: partitions.map(\.rowCount), workers: options.parallelism)
     }
 
     var cancellation: QueryCancellation { options.cancellation }
 
     // MARK: Scanning
 
-    /// Scans one partition: `body` gets, per segment, the rows that pass WHERE.
-    func scan(_ partition: PartitionInfo, stop: StopFlag? = nil, _ body: (EvaluationContext) throws -> Void) throws {
+    /// Scans one partition, or part `part` of `parts` of its segments: `body` gets, per
+    /// segment, the rows that pass WHERE.
+    func scan(_ partition: PartitionInfo, part: Int = 0, of parts: Int = 1, stop: StopFlag? = nil,
+              _ body: (EvaluationContext) throws -> Void) throws {
         let day = partition.day
         let filter = plan.filter.map { $0.specialized(for: day) }
         // A condition that cannot hold on this day's rows (a folded partition condition).
@@ -122,7 +130,8 @@ final class QueryRun: @unchecked Sendable {
         let token = cancellation.register(reader.database)
         defer { cancellation.unregister(token) }
         let columns = PartitionColumns(reader: reader, day: day, pools: pools)
-        let segments = try reader.segments(watermark: plan.fileWatermark, unfinished: plan.unfinishedFileIDs)
+        let all = try reader.segments(watermark: plan.fileWatermark, unfinished: plan.unfinishedFileIDs)
+        let segments = all[all.count * part / parts ..< all.count * (part + 1) / parts]
         for segment in segments {
             try cancellation.check()
             if stop?.isStopped == true { return }
@@ -161,11 +170,11 @@ final class QueryRun: @unchecked Sendable {
         }
     }
 
-    /// Runs `work` for every kept partition on the worker threads; each worker gets its own
-    /// state from `makeState` (returned in worker order), and partition index order is kept
-    /// where `work` cares.
+    /// Runs `work` for every scan unit on the worker threads; each worker gets its own state
+    /// from `makeState` (returned in worker order), and unit index order is kept where `work`
+    /// cares.
     func onWorkers<State>(_ makeState: () -> State, _ work: @escaping @Sendable (Int, inout State) throws -> Void) throws -> [State] {
-        let count = min(options.parallelism, max(1, partitions.count))
+        let count = min(options.parallelism, max(1, units.count))
         let next = Atomic<Int>(0)
         let failure = Mutex<(any Error)?>(nil)
         let group = DispatchGroup()
@@ -177,7 +186,7 @@ final class QueryRun: @unchecked Sendable {
                 defer { group.leave() }
                 while true {
                     let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard index < partitions.count, failure.withLock({ $0 == nil }) else { return }
+                    guard index < units.count, failure.withLock({ $0 == nil }) else { return }
                     do {
                         try work(index, &box.value)
                     } catch {
@@ -206,7 +215,8 @@ final class QueryRun: @unchecked Sendable {
         let pools = self.pools
         let limit = options.memoryLimit
         let aggregators = try onWorkers({ AggregatorBox(Aggregator(plan: aggregate, pools: pools, memoryLimit: limit)) }) { [self] index, box in
-            try scan(partitions[index]) { context in try box.aggregator.add(context) }
+            let unit = units[index]
+            try scan(partitions[unit.partition], part: unit.part, of: unit.parts) { context in try box.aggregator.add(context) }
         }
         let merged = aggregators.first?.aggregator ?? Aggregator(plan: aggregate, pools: pools, memoryLimit: limit)
         for other in aggregators.dropFirst() { try merged.merge(other.aggregator) }
@@ -319,7 +329,8 @@ final class QueryRun: @unchecked Sendable {
         let keep = limit.map { Int($0) }
         let buffers = try onWorkers({ SortBuffer(order: order, limit: keep) }) { [self] index, buffer in
             var sequence = 0
-            try scan(partitions[index]) { context in
+            let unit = units[index]
+            try scan(partitions[unit.partition], part: unit.part, of: unit.parts) { context in
                 let vectors = try outputs.map { try Evaluator.evaluate($0, context) }
                 let keys = try order.map { try Evaluator.evaluate($0.expression, context) }
                 for row in 0..<context.count {
@@ -333,6 +344,40 @@ final class QueryRun: @unchecked Sendable {
         let merged = buffers.first ?? SortBuffer(order: order, limit: keep)
         for other in buffers.dropFirst() { try merged.absorb(other) }
         try merged.finish(cancellation: cancellation, onRow: onRow)
+    }
+}
+
+/// A piece of a query's scan: part `part` of `parts` of partition `partition`'s segments.
+struct ScanUnit: Sendable {
+    let partition: Int
+    let part: Int
+    let parts: Int
+
+    /// What opening a unit costs, in rows scanned (the partition's segment list and zone
+    /// maps, read again for each part).
+    static let overheadRows: Int64 = 100_000
+
+    /// The units for partitions of `rows` records on `workers` threads: every partition cut
+    /// into the same number of parts (1 to 8), the number that gives the shortest run when
+    /// each worker takes the next unit. Four equal days on two workers stay whole; seven are
+    /// halved, so no worker scans the last day alone.
+    static func plan(rows: [Int64], workers: Int) -> [ScanUnit] {
+        var best = (parts: 1, makespan: Int64.max)
+        if workers > 1 {
+            for parts in 1...8 {
+                var loads = [Int64](repeating: 0, count: workers)
+                for count in rows {
+                    let cost = count / Int64(parts) + overheadRows
+                    for _ in 0..<parts {
+                        let least = loads.indices.min { loads[$0] < loads[$1] }!
+                        loads[least] += cost
+                    }
+                }
+                let makespan = loads.max()!
+                if makespan < best.makespan { best = (parts, makespan) }
+            }
+        }
+        return rows.indices.flatMap { index in (0..<best.parts).map { ScanUnit(partition: index, part: $0, parts: best.parts) } }
     }
 }
 
