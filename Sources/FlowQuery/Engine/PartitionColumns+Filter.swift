@@ -1,4 +1,5 @@
 import FlowIngest
+import Synchronization
 
 /// Which rows of a segment a condition keeps, found on the encoded column.
 enum SegmentRows {
@@ -10,14 +11,15 @@ enum SegmentRows {
     case rows([Int32])
 }
 
-/// Truths already known, per condition: the same stored value (a text id, an address code, a
-/// number) gives the same answer in every segment of a partition, so each distinct value is
-/// evaluated once per partition, not once per segment.
-final class ConditionCache {
-    /// One condition's known truths, changed in place: an open-addressing table from stored
-    /// value to truth with a multiplicative hash (a value's truth is looked up once per
-    /// segment that holds it, which with thousands of addresses a segment is the hot path).
-    final class Truths {
+/// Truths already known, per condition: the same value in the query's representation (a
+/// text id or an address code, both numbered for the whole query) gives the same answer in
+/// every segment, so each distinct value is evaluated once per query (once per day for a
+/// condition that reads the partition's day), not once per segment. Shared by the workers.
+final class ConditionCache: Sendable {
+    /// One condition's known truths: an open-addressing table from value to truth with a
+    /// multiplicative hash (looked up once per segment per distinct value, which with thousands
+    /// of addresses a segment is a hot path).
+    struct Truths {
         /// 0: empty slot; 1: false; 2: true.
         private var states: [UInt8] = Array(repeating: 0, count: 1024)
         private var keys: [Int64] = Array(repeating: 0, count: 1024)
@@ -41,8 +43,8 @@ final class ConditionCache {
             }
         }
 
-        /// Records the truth of `key` (not known before).
-        func record(_ key: Int64, _ truth: Bool) {
+        /// Records the truth of `key`.
+        mutating func record(_ key: Int64, _ truth: Bool) {
             if (used + 1) * 2 > states.count { grow() }
             let mask = states.count - 1
             var index = slot(of: key, in: mask)
@@ -55,7 +57,7 @@ final class ConditionCache {
             used += 1
         }
 
-        private func grow() {
+        private mutating func grow() {
             let oldStates = states, oldKeys = keys
             states = Array(repeating: 0, count: oldStates.count * 2)
             keys = Array(repeating: 0, count: oldStates.count * 2)
@@ -64,19 +66,20 @@ final class ConditionCache {
         }
     }
 
-    private var byCondition: [Int: Truths] = [:]
+    /// Where a condition's truths hold: the condition's index in the filter, and the day when
+    /// the condition reads the partition's day.
+    struct Key: Hashable {
+        let condition: Int
+        let day: Int?
+    }
 
-    /// The truths of condition `index`.
-    func truths(_ index: Int) -> Truths {
-        if let found = byCondition[index] { return found }
-        let made = Truths()
-        byCondition[index] = made
-        return made
+    private let byCondition = Mutex<[Key: Truths]>([:])
+
+    /// Calls `body` with the truths of `key`, under the cache's lock.
+    func withTruths<T>(_ key: Key, _ body: (inout Truths) -> T) -> T {
+        byCondition.withLock { all in body(&all[key, default: Truths()]) }
     }
 }
-
-@available(*, unavailable)
-extension ConditionCache: Sendable {}
 
 extension PartitionColumns {
     /// The rows of `segment` (of `positions`, or all) at which `condition` is true, when the
@@ -91,11 +94,12 @@ extension PartitionColumns {
     /// on the distinct values fails (a value the live rows may not hold could raise an error
     /// they would not): the caller then evaluates row by row.
     func rowsWhere(_ condition: Bound, readsOnly name: String, of segment: PartitionReader.Segment,
-                   at positions: [Int32]?, cache: ConditionCache, index: Int) throws -> SegmentRows? {
+                   at positions: [Int32]?, cache: ConditionCache, key: ConditionCache.Key) throws -> SegmentRows? {
         func truthTable(_ condition: Bound, _ name: String, domain: [Int64], withNull: Bool, kind: PartitionSchema.Kind) -> [Bool]? {
-            // Numbers are cheap to test again; text and addresses (formatting, LIKE) are not.
-            let truths = kind == .integer || kind == .time ? nil : cache.truths(index)
-            return self.truthTable(condition, name, domain: domain, withNull: withNull, truths: truths)
+            // Numbers are cheap to test again (and stored times depend on the day); text and
+            // addresses (formatting, LIKE) are not.
+            let shared = kind == .integer || kind == .time ? nil : cache
+            return self.truthTable(condition, name, domain: domain, withNull: withNull, cache: shared, key: key)
         }
         guard let (id, kind) = reader.columns[name], segment.zones[id] != nil else {
             // The segment lacks the column: NULL in every row.
@@ -187,49 +191,48 @@ extension PartitionColumns {
         reader.columns[name]?.kind ?? .text
     }
 
-    /// Whether `condition` is true for each value of `domain` (in the query's representation)
-    /// and, last, for NULL; nil when evaluating fails. Values `truths` knows are not evaluated again.
+    /// Whether `condition` is true for each value of `domain` (distinct values in the query's
+    /// representation) and, last, for NULL; nil when evaluating fails. Values `cache` knows
+    /// are not evaluated again.
     private func truthTable(_ condition: Bound, _ name: String, domain: [Int64], withNull: Bool,
-                            truths: ConditionCache.Truths?) -> [Bool]? {
-        // The domain holds distinct values (a segment's dictionary or word list).
-        var missing: [Int64]
+                            cache: ConditionCache?, key: ConditionCache.Key) -> [Bool]? {
+        var missing: [Int64] = []
         var needNull = withNull
-        var known: [Bool?] = []
-        if let truths {
-            missing = []
-            known = domain.map { value in
-                let truth = truths.truth(of: value)
-                if truth == nil { missing.append(value) }
-                return truth
+        var result = [Bool](repeating: false, count: domain.count + (withNull ? 1 : 0))
+        var unknown: [Int] = []
+        if let cache {
+            cache.withTruths(key) { truths in
+                for (position, value) in domain.enumerated() {
+                    if let truth = truths.truth(of: value) {
+                        result[position] = truth
+                    } else {
+                        unknown.append(position)
+                        missing.append(value)
+                    }
+                }
+                if withNull, let known = truths.null {
+                    result[domain.count] = known
+                    needNull = false
+                }
             }
-            needNull = withNull && truths.null == nil
         } else {
             missing = domain
+            unknown = Array(domain.indices)
         }
-        var table: [Bool] = []
-        if !missing.isEmpty || needNull {
-            let count = missing.count + (needNull ? 1 : 0)
-            let vector = Vector.ints(needNull ? missing + [0] : missing,
-                                     nulls: needNull ? [Bool](repeating: false, count: missing.count) + [true] : nil)
-            let context = EvaluationContext(pools: pools, day: day, count: count) { column, _ in column == name ? vector : nil }
-            guard let truth = try? Evaluator.evaluate(condition, context) else { return nil }
-            table = [Bool](repeating: false, count: count)
-            for row in Evaluator.trueRows(truth) { table[Int(row)] = true }
+        guard !missing.isEmpty || needNull else { return result }
+        let count = missing.count + (needNull ? 1 : 0)
+        let vector = Vector.ints(needNull ? missing + [0] : missing,
+                                 nulls: needNull ? [Bool](repeating: false, count: missing.count) + [true] : nil)
+        let context = EvaluationContext(pools: pools, day: day, count: count) { column, _ in column == name ? vector : nil }
+        guard let truth = try? Evaluator.evaluate(condition, context) else { return nil }
+        var table = [Bool](repeating: false, count: count)
+        for row in Evaluator.trueRows(truth) { table[Int(row)] = true }
+        for (next, position) in unknown.enumerated() { result[position] = table[next] }
+        if needNull { result[domain.count] = table[missing.count] }
+        cache?.withTruths(key) { truths in
+            for (next, value) in missing.enumerated() { truths.record(value, table[next]) }
+            if needNull { truths.null = table[missing.count] }
         }
-        guard let truths else { return table }
-        var next = 0
-        var result = [Bool](repeating: false, count: domain.count + (withNull ? 1 : 0))
-        for position in domain.indices {
-            if let truth = known[position] {
-                result[position] = truth
-            } else {
-                result[position] = table[next]
-                truths.record(missing[next], table[next])
-                next += 1
-            }
-        }
-        if needNull { truths.null = table[missing.count] }
-        if withNull { result[domain.count] = truths.null ?? false }
         return result
     }
 }

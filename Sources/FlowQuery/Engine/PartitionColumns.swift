@@ -80,10 +80,7 @@ final class PartitionColumns {
             throw IntegerColumnCodec.CorruptColumn(reason: "an address column without its IPv6 table")
         }
         var codes = [Int64](repeating: 0, count: Int(count))
-        for index in 0..<Int(count) {
-            let bytes = Array(UnsafeRawBufferPointer(rebasing: table[(index * 16)..<(index * 16 + 16)]))
-            codes[index] = AddressPool.ipv6Base + pools.addresses.id(for: bytes)
-        }
+        pools.addresses.codes(ofIPv6Table: UnsafeRawBufferPointer(table), into: &codes)
         return codes
     }
 

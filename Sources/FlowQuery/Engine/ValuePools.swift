@@ -46,9 +46,28 @@ final class StringPool: Sendable {
 /// IPv4 addresses as their 32-bit value and IPv6 ones as 2^32 + their id here, so one integer
 /// stands for any address across partitions.
 final class AddressPool: Sendable {
+    /// IPv6 bytes as two words: hashed and compared as two integers, not as an array.
+    private struct Key: Hashable {
+        let high: UInt64
+        let low: UInt64
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+            low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
+    }
+
     private struct State {
-        var ids: [[UInt8]: Int64] = [:]
+        var ids: [Key: Int64] = [:]
         var addresses: [[UInt8]] = []
+
+        mutating func id(_ key: Key, _ bytes: UnsafeRawBufferPointer) -> Int64 {
+            if let id = ids[key] { return id }
+            let id = Int64(addresses.count)
+            ids[key] = id
+            addresses.append(Array(bytes))
+            return id
+        }
     }
     private let state = Mutex(State())
 
@@ -67,18 +86,30 @@ final class AddressPool: Sendable {
     func existingCode(for address: IPAddress) -> Int64? {
         switch address {
         case .v4(let value): return Int64(value)
-        case .v6(let bytes): return state.withLock { $0.ids[bytes] }.map { Self.ipv6Base + $0 }
+        case .v6(let bytes):
+            guard bytes.count == 16 else { return nil }
+            let key = bytes.withUnsafeBytes { Key($0) }
+            return state.withLock { $0.ids[key] }.map { Self.ipv6Base + $0 }
         }
     }
 
     /// The id of IPv6 bytes, adding them when new.
     func id(for bytes: [UInt8]) -> Int64 {
+        precondition(bytes.count == 16, "an IPv6 address has 16 bytes")
+        return bytes.withUnsafeBytes { raw in
+            let key = Key(raw)
+            return state.withLock { $0.id(key, raw) }
+        }
+    }
+
+    /// The codes of a table of IPv6 addresses, 16 bytes each, under one lock.
+    func codes(ofIPv6Table table: UnsafeRawBufferPointer, into codes: inout [Int64]) {
+        let count = table.count / 16
         state.withLock { state in
-            if let id = state.ids[bytes] { return id }
-            let id = Int64(state.addresses.count)
-            state.ids[bytes] = id
-            state.addresses.append(bytes)
-            return id
+            for index in 0..<count {
+                let bytes = UnsafeRawBufferPointer(rebasing: table[(index * 16)..<(index * 16 + 16)])
+                codes[index] = Self.ipv6Base + state.id(Key(bytes), bytes)
+            }
         }
     }
 

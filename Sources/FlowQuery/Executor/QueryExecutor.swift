@@ -93,6 +93,8 @@ final class QueryRun: @unchecked Sendable {
     /// with fewer partitions than a few per worker, each is cut into parts of its segments, so
     /// seven days on two cores do not leave one core idle for the last day.
     let units: [ScanUnit]
+    /// Truths of single-column conditions, per distinct value, shared by the workers.
+    let conditionCache = ConditionCache()
 
     init(store: FlowStore, plan: QueryPlan, options: ExecutionOptions) {
         self.store = store
@@ -115,13 +117,15 @@ final class QueryRun: @unchecked Sendable {
         let filter = plan.filter.map { $0.specialized(for: day) }
         // A condition that cannot hold on this day's rows (a folded partition condition).
         if filter.contains(where: { b in b.constant.map { $0.isNull || $0 == Value.int(0) } ?? false }) { return }
-        let live = filter.filter { $0.constant == nil }
+        let liveIndexes = filter.indices.filter { filter[$0].constant == nil }
+        let live = liveIndexes.map { filter[$0] }
+        // Conditions that read the day are cached per day; the others for the whole query.
+        let dayBound = liveIndexes.map { plan.filter[$0].readsPartitionDay }
         // Conditions over one stored column are tested once per distinct stored value.
         let singleColumns: [String?] = live.map { conjunct in
             let columns = conjunct.columns
             return columns.count == 1 ? columns.first : nil
         }
-        let conditionCache = ConditionCache()
         let path = store.partitionPath(for: day)
         guard FileManager.default.fileExists(atPath: path) else {
             throw QueryError(.execution, "the partition for \(day.isoText) is missing from \(store.partitionsURL.path); run `flowq check`")
@@ -144,7 +148,8 @@ final class QueryRun: @unchecked Sendable {
             var empty = false
             for (index, (conjunct, single)) in zip(live, singleColumns).enumerated() {
                 if let single, let found = try columns.rowsWhere(conjunct, readsOnly: single, of: segment, at: positions,
-                                                                 cache: conditionCache, index: index) {
+                                                                 cache: conditionCache,
+                                                                 key: .init(condition: liveIndexes[index], day: dayBound[index] ? Int(day.dayNumber) : nil)) {
                     switch found {
                     case .all:
                         continue
