@@ -356,6 +356,22 @@ final class ExtremeState: AggregateState {
             return
         }
         switch values.data {
+        case .ints(let v) where v.count >= groups.count:
+            // The hot case (min(start), max("end")): raw buffers, no per-row NULL test when
+            // the batch has no NULLs.
+            let nulls = values.nulls
+            let isMax = self.isMax
+            ints.withUnsafeMutableBufferPointer { ints in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    v.withUnsafeBufferPointer { v in
+                        for (row, group) in groups.enumerated() {
+                            if let nulls, nulls[row] { continue }
+                            let value = v[row]
+                            if !seen[group] || (isMax ? value > ints[group] : value < ints[group]) { ints[group] = value; seen[group] = true }
+                        }
+                    }
+                }
+            }
         case .ints(let v):
             for (row, group) in groups.enumerated() where !values.isNull(row) {
                 if !seen[group] || (isMax ? v[row] > ints[group] : v[row] < ints[group]) { ints[group] = v[row]; seen[group] = true }
@@ -407,50 +423,60 @@ final class DistinctState: AggregateState {
     let counting: Bool
     let type: SQLType
     let form: Bound.Form
-    var sets: [Set<Int64>] = []
+    let pairs = DistinctPairs()
     var sawNull: [Bool] = []
     var sawRow: [Bool] = []
-    private var members = 0
     init(_ spec: AggregateSpec, counting: Bool) {
         self.counting = counting
         type = spec.argument?.type ?? .unknown
         form = spec.argument?.form ?? .plain
     }
-    var extraBytes: Int { members * 16 }
+    var extraBytes: Int { pairs.byteCount }
     func grow(to groups: Int) {
-        guard sets.count < groups else { return }
-        let extra = groups - sets.count
-        sets += [Set<Int64>](repeating: [], count: extra)
+        guard sawRow.count < groups else { return }
+        let extra = groups - sawRow.count
         sawNull += [Bool](repeating: false, count: extra)
         sawRow += [Bool](repeating: false, count: extra)
     }
     func update(groups: [Int], values: Vector?, pools: Pools) throws {
         guard let values else { return }
         let lanes = Aggregator.lane(values, count: values.count, pools: pools)
-        for (row, group) in groups.enumerated() {
-            sawRow[group] = true
-            if values.isNull(row) { sawNull[group] = true; continue }
-            if sets[group].insert(lanes[row]).inserted { members += 1 }
+        let pairs = self.pairs
+        sawRow.withUnsafeMutableBufferPointer { sawRow in
+            if values.nulls == nil {
+                lanes.withUnsafeBufferPointer { lanes in
+                    for (row, group) in groups.enumerated() {
+                        sawRow[group] = true
+                        pairs.insert(group: group, value: lanes[row])
+                    }
+                }
+                return
+            }
+            for (row, group) in groups.enumerated() {
+                sawRow[group] = true
+                if values.isNull(row) { sawNull[group] = true; continue }
+                pairs.insert(group: group, value: lanes[row])
+            }
         }
     }
     func merge(_ other: AggregateState, mapping: [Int]) throws {
         guard let other = other as? DistinctState else { return }
+        other.pairs.forEach { theirs, value in pairs.insert(group: mapping[theirs], value: value) }
         for (theirs, mine) in mapping.enumerated() {
-            let before = sets[mine].count
-            sets[mine].formUnion(other.sets[theirs])
-            members += sets[mine].count - before
             sawNull[mine] = sawNull[mine] || other.sawNull[theirs]
             sawRow[mine] = sawRow[mine] || other.sawRow[theirs]
         }
     }
     func result(groups: Int, spec: AggregateSpec, pools: Pools) -> Vector {
-        if counting { return .ints(sets.prefix(groups).map { Int64($0.count) }) }
+        if counting { return .ints(pairs.counts(groups: groups)) }
+        var members = [[Int64]](repeating: [], count: groups)
+        pairs.forEach { group, value in if group < groups { members[group].append(value) } }
         var out: [Value] = []
         var nulls = [Bool](repeating: false, count: groups)
         for group in 0..<groups {
             // Trino's array_agg over no rows is NULL; NULL itself is an element.
             guard sawRow[group] else { out.append(.null); nulls[group] = true; continue }
-            var elements = sets[group].map { Self.decode($0, type: type, form: form, pools: pools) }
+            var elements = members[group].map { Self.decode($0, type: type, form: form, pools: pools) }
             elements.sort { Value.compare($0, $1) < 0 }
             if sawNull[group] { elements.insert(.null, at: 0) }
             out.append(.array(elements))
