@@ -91,7 +91,8 @@ final class Aggregator {
     private func checkMemory() throws {
         let total = bytesEstimate + states.reduce(0) { $0 + $1.extraBytes }
         if total > memoryLimit {
-            throw QueryError(.execution, "the query needs more than \(memoryLimit >> 20) MB for its \(table.count.formatted()) groups; "
+            let limit = memoryLimit >= 1 << 20 ? "\(memoryLimit >> 20) MB" : "\(max(1, memoryLimit >> 10)) KB"
+            throw QueryError(.execution, "the query needs more than \(limit) for its \(table.count.formatted()) groups; "
                              + "narrow it (a shorter window, a filter, fewer GROUP BY keys) or raise the limit with --memory-limit")
         }
     }

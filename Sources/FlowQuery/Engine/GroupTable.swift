@@ -30,7 +30,7 @@ final class GroupTable {
     }
 
     /// Bytes the table holds.
-    var byteCount: Int { keyCapacity * (width * 8 + 8) + slotCount * 4 + (direct == nil ? 0 : Self.directSize * 4) }
+    var byteCount: Int { keyCapacity * (width * 8 + 8) + slotCount * 4 + (direct == nil ? 0 : directSize * 4) }
 
     @inline(__always)
     private func hash(_ lanes: UnsafePointer<Int64>) -> UInt64 {
@@ -74,7 +74,9 @@ final class GroupTable {
     /// (checked against the key); with two, groups of two small values (ports, protocols, the
     /// first words a query meets), which skip hashing entirely.
     private var direct: UnsafeMutablePointer<Int32>? = nil
-    private static let directSize = 1 << 16
+    /// 2^16 slots for two small keys (each below 256); 2^14 for one key, where the cache is
+    /// checked against the stored key and a collision costs only a lookup in the table.
+    private var directSize: Int { width == 3 ? 1 << 16 : 1 << 14 }
 
     /// Groups for `rows` keys laid out lane-major (`lanes[lane * rows + row]`), into `out`.
     func groups(lanes: UnsafePointer<Int64>, rows: Int, into out: UnsafeMutablePointer<Int>) {
@@ -89,7 +91,7 @@ final class GroupTable {
                 for row in 0..<rows {
                     let a = lanes[row], isNull = nullLane[row]
                     let folded = UInt64(bitPattern: a)
-                    let slot = Int(truncatingIfNeeded: (folded ^ (folded >> 16) ^ (folded >> 32) ^ (folded >> 48)) & 0xFFFF)
+                    let slot = Int(truncatingIfNeeded: (folded ^ (folded >> 14) ^ (folded >> 28) ^ (folded >> 42)) & 0x3FFF)
                     let known = cache[slot]
                     if known >= 0 {
                         let stored = keys + Int(known) * 2
@@ -140,8 +142,8 @@ final class GroupTable {
 
     private func directCache() -> UnsafeMutablePointer<Int32> {
         if let direct { return direct }
-        let made = UnsafeMutablePointer<Int32>.allocate(capacity: Self.directSize)
-        made.initialize(repeating: -1, count: Self.directSize)
+        let made = UnsafeMutablePointer<Int32>.allocate(capacity: directSize)
+        made.initialize(repeating: -1, count: directSize)
         direct = made
         return made
     }
