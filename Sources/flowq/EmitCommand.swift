@@ -28,6 +28,9 @@ struct EmitCommand: ParsableCommand {
             for Athena a widened predicate on the delivery_day partition column is added so only
             the partitions that can hold those flows are read. Use it on the table `flowq ddl` makes.
             Spark needs spark.sql.session.timeZone=UTC for day and hour functions to mean UTC.
+            With a store (--store, $FLOWQ_STORE or the default one), SELECT * lists flowq's own
+            columns for that store, date included, so the other engine's rows line up with
+            flowq's; without one, * stays the engine's table columns.
 
             Examples:
               flowq emit --engine athena "SELECT srcaddr, count(*) FROM flows WHERE action = 'REJECT' AND day >= '2024/01/02' GROUP BY srcaddr"
@@ -36,6 +39,7 @@ struct EmitCommand: ParsableCommand {
     )
 
     @OptionGroup var engineOptions: EngineOptions
+    @OptionGroup var storeOptions: StoreOptions
     @Option(help: ArgumentHelp("Read the query from a file (- for standard input).", valueName: "path")) var file: String?
     @Argument(help: "The flowq query.") var sql: String?
 
@@ -45,7 +49,13 @@ struct EmitCommand: ParsableCommand {
 
     func run() throws {
         let text = try QueryText.read(argument: sql, file: file)
-        let emitter = QueryEmitter(engine: engineOptions.target, table: engineOptions.table, layout: engineOptions.tableLayout, hourly: engineOptions.hourly)
+        var emitter = QueryEmitter(engine: engineOptions.target, table: engineOptions.table, layout: engineOptions.tableLayout, hourly: engineOptions.hourly)
+        // `*` means flowq's columns for the store the table was made from (as `flowq ddl` takes
+        // its columns from it); a store that cannot be read leaves `*` as it is.
+        let store = storeOptions.resolved
+        if store.exists, let columns = try? QueryEngine(store: store).plan("SELECT * FROM vpc_flow_logs").columns {
+            emitter.starColumns = columns.map(\.name)
+        }
         let emitted: String
         do {
             emitted = try emitter.emit(text)

@@ -17,6 +17,35 @@ struct EngineCommandTests {
         #expect(bad.status == 64)
     }
 
+    @Test("emit with a store lists flowq's columns for SELECT *, date included; without one * stays")
+    func emitStar() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try CommandRunner.run(["sample", "--records", "600", "--layout", "custom", "--out", scratch.path("logs")])
+        #expect(try CommandRunner.run(["ingest", "--store", scratch.path("store"), scratch.path("logs")]).status == 0)
+        let sql = "SELECT * FROM flows WHERE action = 'REJECT' LIMIT 5"
+        let local = try CommandRunner.run(["query", "--store", scratch.path("store"), "--format", "csv", sql])
+        let header = try #require(local.stdout.split(whereSeparator: \.isNewline).first).split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        for engine in ["athena", "spark"] {
+            let emitted = try CommandRunner.run(["emit", "--engine", engine, "--store", scratch.path("store"), sql])
+            #expect(emitted.status == 0, "\(emitted.stderr)")
+            let list = try #require(emitted.stdout.components(separatedBy: "\nFROM").first)
+            #expect(!list.contains("*"), "\(emitted.stdout)")
+            // Every column flowq prints is named, in flowq's order.
+            let quote = engine == "athena" ? "\"" : "`"
+            var position = list.startIndex
+            for name in header {
+                let range = try #require(list.range(of: "\(quote)\(name)\(quote)", range: position..<list.endIndex), "\(name) in \(list)")
+                position = range.upperBound
+            }
+        }
+        #expect(header.contains("date") && header.contains("flow_direction"), "\(header)")
+        let bare = try CommandRunner.run(["emit", "--engine", "athena", "--store", scratch.path("none"), sql])
+        #expect(bare.status == 0)
+        #expect(bare.stdout.hasPrefix("SELECT *"), "\(bare.stdout)")
+    }
+
     @Test("ddl takes its columns from the store's layout")
     func ddl() throws {
         let scratch = try Scratch()
