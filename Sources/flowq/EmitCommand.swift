@@ -30,7 +30,8 @@ struct EmitCommand: ParsableCommand {
             Spark needs spark.sql.session.timeZone=UTC for day and hour functions to mean UTC.
             With a store (--store, $FLOWQ_STORE or the default one), SELECT * lists flowq's own
             columns for that store, date included, so the other engine's rows line up with
-            flowq's; without one, * stays the engine's table columns.
+            flowq's, and a flow-log field the store has never seen reads as NULL there as it
+            does here; without one, * stays the engine's table columns.
 
             Examples:
               flowq emit --engine athena "SELECT srcaddr, count(*) FROM flows WHERE action = 'REJECT' AND day >= '2024/01/02' GROUP BY srcaddr"
@@ -55,6 +56,7 @@ struct EmitCommand: ParsableCommand {
         let store = storeOptions.resolved
         if store.exists, let columns = try? QueryEngine(store: store).plan("SELECT * FROM vpc_flow_logs").columns {
             emitter.starColumns = columns.map(\.name)
+            emitter.tableColumns = Set(columns.map(\.name))
         }
         let emitted: String
         do {

@@ -41,6 +41,18 @@ struct EngineCommandTests {
             }
         }
         #expect(header.contains("date") && header.contains("flow_direction"), "\(header)")
+        // A field the store has never seen is NULL here and in the emitted query.
+        _ = try CommandRunner.run(["sample", "--records", "300", "--out", scratch.path("plain-logs")])
+        #expect(try CommandRunner.run(["ingest", "--store", scratch.path("plain"), scratch.path("plain-logs")]).status == 0)
+        let absent = "SELECT instance_id, count(*) AS n FROM flows GROUP BY 1"
+        let here = try CommandRunner.run(["query", "--store", scratch.path("plain"), "--format", "csv", absent])
+        #expect(here.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.hasPrefix(",") } == [true], "\(here.stdout)")
+        for engine in ["athena", "spark"] {
+            let emitted = try CommandRunner.run(["emit", "--engine", engine, "--store", scratch.path("plain"), absent])
+            let quote = engine == "athena" ? "\"" : "`"
+            let type = engine == "athena" ? "varchar" : "string"
+            #expect(emitted.stdout.contains("CAST(NULL AS \(type)) AS \(quote)instance_id\(quote)"), "\(emitted.stdout)")
+        }
         let bare = try CommandRunner.run(["emit", "--engine", "athena", "--store", scratch.path("none"), sql])
         #expect(bare.status == 0)
         #expect(bare.stdout.hasPrefix("SELECT *"), "\(bare.stdout)")

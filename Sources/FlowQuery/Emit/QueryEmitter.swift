@@ -21,6 +21,10 @@ public struct QueryEmitter: Sendable {
     /// The columns `*` stands for, when it must mean what it means to flowq (its columns, in
     /// its order, `date` included) rather than the engine's table columns; nil keeps `*`.
     public var starColumns: [String]? = nil
+    /// The columns of the table on the engine, when known (the store `flowq ddl` made it from):
+    /// a flow-log field outside them reads as NULL, as it does in flowq, instead of failing as
+    /// an unknown column there. nil: every field named is assumed to be in the table.
+    public var tableColumns: Set<String>? = nil
 
     /// An emitter for `engine`, querying `table` made by `flowq ddl` with the same layout options.
     public init(engine: TargetEngine, table: String = "vpc_flow_logs", layout: TableDDL.Layout = .default, hourly: Bool = false) {
@@ -63,7 +67,11 @@ public struct QueryEmitter: Sendable {
                 }
             case .expression(let e, let alias):
                 let text = try expression(e)
-                items.append(alias.map { "\(text) AS \(engine.quoted($0))" } ?? text)
+                var name = alias
+                // A column written as something else (`date` from `start`, a field read as NULL)
+                // keeps its name, as flowq labels it.
+                if name == nil, case .column(let column, _, _) = e, text != engine.quoted(column.lowercased()) { name = column.lowercased() }
+                items.append(name.map { "\(text) AS \(engine.quoted($0))" } ?? text)
             }
         }
         sql += items.joined(separator: ", ") + "\nFROM " + table
@@ -151,7 +159,15 @@ public struct QueryEmitter: Sendable {
         // Spark reads the files without partition columns; the key is in the file's own path.
         case ("account_id", .spark), ("region", .spark):
             return Self.sparkColumnFromPath(name) ?? engine.quoted(name)
-        default: return engine.quoted(name)
+        default:
+            if let tableColumns, !tableColumns.contains(name), let field = FlowField(columnName: name) {
+                // The DDL's types are Hive's; Athena's queries run on Trino, which spells them
+                // varchar and integer.
+                let type = field.athenaType
+                let spelled = engine == .athena ? (type == "string" ? "varchar" : type == "int" ? "integer" : type) : type
+                return "CAST(NULL AS \(spelled))"
+            }
+            return engine.quoted(name)
         }
     }
 
