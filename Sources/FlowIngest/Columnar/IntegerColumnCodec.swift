@@ -128,7 +128,7 @@ public enum IntegerColumnCodec {
     public static func decode(_ blob: UnsafeRawBufferPointer, into values: UnsafeMutablePointer<Int64>,
                               isNull: inout [Bool]?) throws(CorruptColumn) -> Int {
         let view = try ColumnView(blob)
-        view.decodeAll(into: values, isNull: &isNull)
+        view.decode(at: nil, into: values, isNull: &isNull)
         return view.end
     }
 
@@ -210,25 +210,11 @@ package struct ColumnView {
         end = reader.offset
     }
 
-    func decodeAll(into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) {
+    /// Decodes every row, or the rows at `positions`, into `values` (NULL flags in `isNull`,
+    /// nil when no row given is NULL).
+    func decode(at positions: UnsafeBufferPointer<Int32>?, into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) {
         isNull = nil
-        guard count > 0 else { return }
-        switch kind {
-        case .allNull:
-            values.update(repeating: 0, count: count)
-            isNull = [Bool](repeating: true, count: count)
-        case .constant:
-            values.update(repeating: constant, count: count)
-        case .frameOfReference, .dictionary:
-            let codeBase: Int64 = kind == .frameOfReference && !hasNulls ? base : 0
-            if let packed { BitPacking.unpack(packed, count: count, width: width, base: codeBase, into: values) } else { values.update(repeating: codeBase, count: count) }
-            finish(values, count: count, isNull: &isNull, alreadyBased: codeBase != 0 || (kind == .frameOfReference && !hasNulls))
-        }
-    }
-
-    func decode(at positions: UnsafeBufferPointer<Int32>, into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) {
-        isNull = nil
-        let n = positions.count
+        let n = positions?.count ?? count
         guard n > 0 else { return }
         switch kind {
         case .allNull:
@@ -237,9 +223,19 @@ package struct ColumnView {
         case .constant:
             values.update(repeating: constant, count: n)
         case .frameOfReference, .dictionary:
-            let codeBase: Int64 = kind == .frameOfReference && !hasNulls ? base : 0
-            if let packed { BitPacking.unpack(packed, positions: positions, width: width, base: codeBase, into: values) } else { values.update(repeating: codeBase, count: n) }
-            finish(values, count: n, isNull: &isNull, alreadyBased: kind == .frameOfReference && !hasNulls)
+            // Frame-of-reference codes without NULLs take the base while unpacking.
+            let based = kind == .frameOfReference && !hasNulls
+            let codeBase: Int64 = based ? base : 0
+            if let packed {
+                if let positions {
+                    BitPacking.unpack(packed, positions: positions, width: width, base: codeBase, into: values)
+                } else {
+                    BitPacking.unpack(packed, count: n, width: width, base: codeBase, into: values)
+                }
+            } else {
+                values.update(repeating: codeBase, count: n)
+            }
+            finish(values, count: n, isNull: &isNull, alreadyBased: based)
         }
     }
 

@@ -161,13 +161,7 @@ public final class FlowRecordParser {
                 let field = UnsafeRawBufferPointer(start: bytes + start, count: index - start)
                 switch rule.kind {
                 case .address:
-                    if let v4 = IPAddress.parseIPv4(field) {
-                        values[slot] = FieldValue(kind: .integer, integer: Int64(v4))
-                    } else if IPAddress.parseIPv6(field, into: addressBytes.baseAddress! + slot * 16) {
-                        values[slot] = FieldValue(kind: .ipv6, integer: 0, textOffset: slot * 16, textCount: 16)
-                    } else {
-                        return nil
-                    }
+                    guard storeAddress(field, slot: slot) else { return nil }
                 case .code:
                     if rule.strict, Self.code(of: field, in: rule.vocabulary) == nil { return nil }
                     values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: index - start)
@@ -179,6 +173,19 @@ public final class FlowRecordParser {
         while index < length && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
         guard index == length, values[startSlot].kind == .integer else { return nil }
         return values[startSlot].integer
+    }
+
+    /// Stores `field` as slot `slot`'s address (IPv4 as a number, IPv6 as 16 bytes in the
+    /// address buffer); false when it is neither. Both parsers store addresses through here.
+    @inline(__always)
+    private func storeAddress(_ field: UnsafeRawBufferPointer, slot: Int) -> Bool {
+        if let v4 = IPAddress.parseIPv4(field) {
+            values[slot] = FieldValue(kind: .integer, integer: Int64(v4))
+            return true
+        }
+        guard IPAddress.parseIPv6(field, into: addressBytes.baseAddress! + slot * 16) else { return false }
+        values[slot] = FieldValue(kind: .ipv6, integer: 0, textOffset: slot * 16, textCount: 16)
+        return true
     }
 
     /// Where the field starting at `start` ends (a blank, or the end of the line); nil when a
@@ -272,11 +279,7 @@ public final class FlowRecordParser {
                 }
                 values[slot] = FieldValue(kind: .integer, integer: seconds)
             case .address:
-                if let v4 = IPAddress.parseIPv4(field) {
-                    values[slot] = FieldValue(kind: .integer, integer: Int64(v4))
-                } else if IPAddress.parseIPv6(field, into: addressBytes.baseAddress! + slot * 16) {
-                    values[slot] = FieldValue(kind: .ipv6, integer: 0, textOffset: slot * 16, textCount: 16)
-                } else {
+                guard storeAddress(field, slot: slot) else {
                     return .malformed(invalidValue(slot, field, "an IPv4 or IPv6 address"))
                 }
             case .code:

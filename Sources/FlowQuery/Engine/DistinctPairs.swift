@@ -1,6 +1,10 @@
 /// The distinct (group, value) pairs of a DISTINCT aggregate: one open-addressing hash set
 /// over raw buffers for all groups, instead of a `Set` per group (which cost a hash with a
 /// random seed, a uniqueness check and often a resize per row).
+///
+/// Not a `GroupTable` keyed on the pair: that keeps a key, a hash and a slot apart (28 bytes a
+/// pair against 12 here), and with millions of pairs the extra memory traffic made
+/// `array_agg(DISTINCT dstport)` per source 20% slower (0.47-0.49 s against 0.57-0.63 s).
 final class DistinctPairs {
     private var groups: UnsafeMutablePointer<Int32>
     private var values: UnsafeMutablePointer<Int64>

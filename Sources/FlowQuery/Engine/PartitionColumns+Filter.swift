@@ -16,53 +16,32 @@ enum SegmentRows {
 /// every segment, so each distinct value is evaluated once per query (once per day for a
 /// condition that reads the partition's day), not once per segment. Shared by the workers.
 final class ConditionCache: Sendable {
-    /// One condition's known truths: an open-addressing table from value to truth with a
-    /// multiplicative hash (looked up once per segment per distinct value, which with thousands
-    /// of addresses a segment is a hot path).
-    struct Truths {
-        /// 0: empty slot; 1: false; 2: true.
-        private var states: [UInt8] = Array(repeating: 0, count: 1024)
-        private var keys: [Int64] = Array(repeating: 0, count: 1024)
-        private var used = 0
+    /// One condition's known truths: values numbered by a `GroupTable`, and each number's truth.
+    // `@unchecked Sendable`: a Truths is reached only through `withTruths`, under the
+    // cache's lock.
+    final class Truths: @unchecked Sendable {
+        private let values = GroupTable(keyColumns: 1)
+        private var truths: [Bool] = []
         var null: Bool? = nil
-
-        @inline(__always)
-        private func slot(of key: Int64, in mask: Int) -> Int {
-            Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-        }
 
         /// The truth known for `key`, or nil.
         func truth(of key: Int64) -> Bool? {
-            let mask = states.count - 1
-            var index = slot(of: key, in: mask)
-            while true {
-                let state = states[index]
-                if state == 0 { return nil }
-                if keys[index] == key { return state == 2 }
-                index = (index + 1) & mask
-            }
+            withLanes(key) { values.existingGroup($0).map { truths[$0] } }
         }
 
         /// Records the truth of `key`.
-        mutating func record(_ key: Int64, _ truth: Bool) {
-            if (used + 1) * 2 > states.count { grow() }
-            let mask = states.count - 1
-            var index = slot(of: key, in: mask)
-            while states[index] != 0 {
-                if keys[index] == key { states[index] = truth ? 2 : 1; return }
-                index = (index + 1) & mask
-            }
-            states[index] = truth ? 2 : 1
-            keys[index] = key
-            used += 1
+        func record(_ key: Int64, _ truth: Bool) {
+            let number = withLanes(key) { values.group($0) }
+            if number == truths.count { truths.append(truth) } else { truths[number] = truth }
         }
 
-        private mutating func grow() {
-            let oldStates = states, oldKeys = keys
-            states = Array(repeating: 0, count: oldStates.count * 2)
-            keys = Array(repeating: 0, count: oldStates.count * 2)
-            used = 0
-            for index in oldStates.indices where oldStates[index] != 0 { record(oldKeys[index], oldStates[index] == 2) }
+        /// `body` with the key's lanes: the value, then the table's NULL-flags lane.
+        private func withLanes<T>(_ key: Int64, _ body: (UnsafePointer<Int64>) -> T) -> T {
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2) { lanes in
+                lanes[0] = key
+                lanes[1] = 0
+                return body(UnsafePointer(lanes.baseAddress!))
+            }
         }
     }
 
@@ -76,8 +55,13 @@ final class ConditionCache: Sendable {
     private let byCondition = Mutex<[Key: Truths]>([:])
 
     /// Calls `body` with the truths of `key`, under the cache's lock.
-    func withTruths<T>(_ key: Key, _ body: (inout Truths) -> T) -> T {
-        byCondition.withLock { all in body(&all[key, default: Truths()]) }
+    func withTruths<T>(_ key: Key, _ body: (Truths) -> T) -> T {
+        byCondition.withLock { all in
+            if let known = all[key] { return body(known) }
+            let made = Truths()
+            all[key] = made
+            return body(made)
+        }
     }
 }
 
