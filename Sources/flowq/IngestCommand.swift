@@ -17,6 +17,11 @@ struct IngestCommand: ParsableCommand {
               flowq ingest --store ~/flows ./AWSLogs/
               flowq ingest './exports/*.log.gz'
               zcat one.log.gz | flowq ingest -
+              flowq ingest --log-format '${version} ${vpc-id} ${srcaddr} ...' ./cloudwatch-export/
+
+            Files without a header line (CloudWatch Logs destinations) need --log-format; export
+            task files (each line after its ISO time) and Firehose JSON ({"message": ...} lines or
+            CloudWatch subscription documents with logEvents) are recognised by their content.
 
             Exit status: 0 every file stored (or already present); 3 some files rejected; 1 a store
             failure (disk full, store locked or unwritable).
@@ -27,6 +32,8 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Reject a whole file when any line is malformed.") var strict = false
     @Option(help: ArgumentHelp("Records between commits: new files become visible to queries at each commit; larger groups ingest a little faster.", valueName: "n"))
     var commitEvery: Int64 = IngestOptions.defaultRecordsPerCommit
+    @Option(help: ArgumentHelp("The format of files without a header line (CloudWatch Logs exports, Firehose deliveries), as `aws ec2 describe-flow-logs` prints it: '${version} ${account-id} ...', or 'default'. A file's own header still wins.", valueName: "format"))
+    var logFormat: String?
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
     @Argument(help: ArgumentHelp("Files, folders or globs to read; - for standard input.", valueName: "path"))
     var paths: [String]
@@ -34,8 +41,16 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let store = storeOptions.resolved
         let summary: IngestSummary
+        var format: FlowLayout? = nil
+        if let logFormat {
+            do {
+                format = try FlowLayout(logFormat: logFormat)
+            } catch {
+                throw ValidationError("--log-format: \(error.message)")
+            }
+        }
         do {
-            let ingestor = try Ingestor(store: store, options: IngestOptions(strict: strict, recordsPerCommit: commitEvery))
+            let ingestor = try Ingestor(store: store, options: IngestOptions(strict: strict, recordsPerCommit: commitEvery, logFormat: format))
             // A progress line only for a person watching: never in logs or pipes.
             let bar = Terminal.stderrIsTerminal && !quiet ? ProgressLine() : nil
             summary = try ingestor.ingest(paths: paths, progress: bar.map { bar in { bar.show($0) } })

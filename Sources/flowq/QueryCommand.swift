@@ -83,7 +83,7 @@ extension QueryCommand {
         // (and expands `*`) as it would for a store holding exactly those columns.
         let fieldNames = fields.map { $0.split(separator: " ").map { $0.lowercased().replacingOccurrences(of: "-", with: "_") } }
         let described = PartitionInfo(day: PartitionDay(dayNumber: 0), rowCount: 0, fileCount: 0, startRange: 0...0, endRange: nil,
-                                      columns: fieldNames ?? SampleLayout.defaultFields.map(\.columnName), sizeOnDisk: 0)
+                                      columns: fieldNames ?? FlowLayout.awsDefaultFields.map(\.columnName), sizeOnDisk: 0)
         let planner = QueryPlanner(snapshot: StoreSnapshot(partitions: [described], fileWatermark: 0, unfinishedFileIDs: [],
                                                            extraColumns: fieldNames ?? []))
         let columns: [ResultColumn]

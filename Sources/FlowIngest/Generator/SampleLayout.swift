@@ -14,9 +14,6 @@ public enum SampleLayout: String, Sendable, CaseIterable {
         .action, .tcpFlags, .logStatus, .region, .azID, .flowDirection, .trafficPath,
     ]
 
-    /// The default format's fields.
-    public static let defaultFields: [FlowField] = [
-        .version, .accountID, .interfaceID, .srcaddr, .dstaddr, .srcport, .dstport, .protocol,
-        .packets, .bytes, .start, .end, .action, .logStatus,
-    ]
+    /// The default format's fields (AWS's, which `FlowLayout` owns).
+    public static var defaultFields: [FlowField] { FlowLayout.awsDefaultFields }
 }

@@ -9,14 +9,18 @@ import Foundation
 /// *decompressed* bytes, which the store uses to recognise the same content again: a `.gz`, a
 /// `gzip -9` recompression of it, its `gunzip -k` copy and `zcat` of it into standard input
 /// are one content.
-public final class DecompressingReader {
+public final class DecompressingReader: ByteSource {
     /// Size of each `read(2)` from the file.
     public static let inputBufferSize = 256 * 1024
     /// Output may be at most this many times the input (flow logs compress about 4-10x).
     public static let maximumExpansion = 1000
 
-    private let descriptor: Int32
-    private let ownsDescriptor: Bool
+    /// Where the raw bytes come from: a file descriptor, or another source (an S3 body).
+    private enum Input {
+        case descriptor(Int32, owned: Bool)
+        case source(any ByteSource)
+    }
+    private let rawInput: Input
     private let path: String
     private let input: UnsafeMutableRawBufferPointer
     private let inputBase: UnsafeMutableRawPointer
@@ -46,8 +50,7 @@ public final class DecompressingReader {
     /// Opens `path` for reading; `-` reads standard input.
     public init(path: String) throws(GzipError) {
         if path == "-" {
-            descriptor = 0
-            ownsDescriptor = false
+            rawInput = .descriptor(0, owned: false)
         } else {
             // O_NONBLOCK so that a FIFO swapped in for the file cannot hang the open; a regular
             // file reads the same either way, and anything else is refused.
@@ -58,27 +61,37 @@ public final class DecompressingReader {
                 close(fd)
                 throw .notRegularFile(path: path)
             }
-            descriptor = fd
-            ownsDescriptor = true
+            rawInput = .descriptor(fd, owned: true)
         }
         self.path = path
         inputBase = UnsafeMutableRawPointer.allocate(byteCount: Self.inputBufferSize, alignment: 16)
         input = UnsafeMutableRawBufferPointer(start: inputBase, count: Self.inputBufferSize)
     }
 
+    /// Reads the raw bytes of `source` (named `name` in errors), inflating them when they are gzip.
+    public init(source: any ByteSource, name: String) {
+        rawInput = .source(source)
+        path = name
+        inputBase = UnsafeMutableRawPointer.allocate(byteCount: Self.inputBufferSize, alignment: 16)
+        input = UnsafeMutableRawBufferPointer(start: inputBase, count: Self.inputBufferSize)
+    }
+
     deinit {
         inputBase.deallocate()
-        if ownsDescriptor { close(descriptor) }
+        if case .descriptor(let descriptor, owned: true) = rawInput { close(descriptor) }
     }
 
     /// Fills `output` with the next decompressed bytes; returns how many, 0 at the end.
-    public func read(into output: UnsafeMutableRawBufferPointer) throws(GzipError) -> Int {
+    ///
+    /// Throws a `GzipError` for bad data or a failed read of a file, and a source's own error
+    /// unchanged.
+    public func read(into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let count = try readDecompressed(into: output)
         if count > 0 { contentHash.update(UnsafeRawBufferPointer(rebasing: output[0..<count])) }
         return count
     }
 
-    private func readDecompressed(into output: UnsafeMutableRawBufferPointer) throws(GzipError) -> Int {
+    private func readDecompressed(into output: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let outputBase = output.baseAddress, output.count > 0 else { return 0 }
         while true {
             if inputStart == inputEnd && !endOfFile { try refill() }
@@ -101,25 +114,25 @@ public final class DecompressingReader {
             }
             if available.isEmpty {
                 if inflater.atMemberEnd || rawByteCount == 0 { return 0 }
-                throw .truncated(afterCompressedBytes: rawByteCount)
+                throw GzipError.truncated(afterCompressedBytes: rawByteCount)
             }
             let (used, count) = try inflater.inflate(available, into: output)
             inputStart += used
             produced += count
             if produced > 64 << 20, produced / max(rawByteCount, 1) > Self.maximumExpansion {
-                throw .expansionLimit(ratio: Self.maximumExpansion)
+                throw GzipError.expansionLimit(ratio: Self.maximumExpansion)
             }
             if count > 0 { return count }
             if used == 0 {
                 // No progress: zlib needs input beyond what is buffered.
-                if endOfFile { throw .truncated(afterCompressedBytes: rawByteCount) }
+                if endOfFile { throw GzipError.truncated(afterCompressedBytes: rawByteCount) }
                 try refill()
             }
         }
     }
 
     /// Moves unread input to the front and reads more from the file.
-    private func refill() throws(GzipError) {
+    private func refill() throws {
         if inputStart > 0 {
             let remaining = inputEnd - inputStart
             if remaining > 0 {
@@ -130,10 +143,15 @@ public final class DecompressingReader {
         }
         guard inputEnd < input.count else { return }
         var count: Int
-        repeat {
-            count = Foundation.read(descriptor, inputBase + inputEnd, input.count - inputEnd)
-        } while count < 0 && errno == EINTR
-        guard count >= 0 else { throw .io(path: path, errno: errno) }
+        switch rawInput {
+        case .descriptor(let descriptor, _):
+            repeat {
+                count = Foundation.read(descriptor, inputBase + inputEnd, input.count - inputEnd)
+            } while count < 0 && errno == EINTR
+            guard count >= 0 else { throw GzipError.io(path: path, errno: errno) }
+        case .source(let source):
+            count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: input[inputEnd...]))
+        }
         if count == 0 {
             endOfFile = true
             return

@@ -32,6 +32,10 @@ struct FlowFileReader: Sendable {
     var fileID: Int64 = 0
     /// What the file's path says (account and region for layouts without them).
     var key = S3Key()
+    /// The layout of files without a header line (`--log-format`); a header, when present, wins.
+    var logFormat: FlowLayout? = nil
+    /// Opens the raw bytes when they do not come from `path` (an S3 object's body).
+    var openSource: (@Sendable () throws -> any ByteSource)? = nil
 
     /// Reads the whole file through `send`, ending with `.finished` or `.failed`. `send` returns
     /// false when the receiver has given up, and reading stops.
@@ -46,13 +50,43 @@ struct FlowFileReader: Sendable {
 
     private func read(send: (ReaderMessage) -> Bool) throws -> FileReadSummary {
         var summary = FileReadSummary()
-        let reader = try DecompressingReader(path: path)
-        let lines = LineReader(source: reader, maximumLineLength: maximumLineLength)
+        let reader: DecompressingReader
+        if let openSource {
+            reader = DecompressingReader(source: try openSource(), name: displayPath)
+        } else {
+            reader = try DecompressingReader(path: path)
+        }
+        // CloudWatch Logs JSON (Firehose deliveries) becomes one line per log event.
+        let events = LogEventsSource(upstream: reader, name: displayPath)
+        let lines = LineReader(source: events, maximumLineLength: maximumLineLength)
         var parser: FlowRecordParser? = nil
         var segments: DaySegments? = nil
         var stopped = false
+        // CloudWatch Logs export tasks put each event's time in front of its message.
+        var timestamped = false
         func note(_ message: String) {
             if summary.lineErrors.count < lineErrorsReported { summary.lineErrors.append(message) }
+        }
+        func place(_ number: Int) -> String {
+            events.isJSON ? "\(displayPath): log event \(number)" : "\(displayPath):\(number)"
+        }
+        /// Stores one record line (or counts it malformed).
+        func record(_ bytes: UnsafeRawBufferPointer, number: Int, parser current: FlowRecordParser, days: DaySegments) {
+            switch current.parse(bytes) {
+            case .blank:
+                return
+            case .malformed(let reason):
+                summary.skippedLines += 1
+                note("\(place(number)): \(reason)")
+            case .record(let start):
+                if let full = days.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) {
+                    stopped = !send(.segment(full)) || stopped
+                }
+                if days.isOverBudget {
+                    for segment in days.drain() { stopped = !send(.segment(segment)) || stopped }
+                }
+                summary.records += 1
+            }
         }
         try lines.forEach { event in
             // The receiver gave up (another file failed the run): stop inflating at once.
@@ -62,30 +96,23 @@ struct FlowFileReader: Sendable {
                 // A first line this long is no header: the layout is unknown, nothing can be read.
                 guard parser != nil else { throw LayoutError.headerTooLong(limit: maximumLineLength) }
                 summary.skippedLines += 1
-                note("\(displayPath):\(number): line longer than \(maximumLineLength.formatted()) bytes")
-            case .line(let bytes, let number):
+                note("\(place(number)): line longer than \(maximumLineLength.formatted()) bytes")
+            case .line(var bytes, let number):
+                if parser == nil { timestamped = RecordFraming.hasTimestamp(bytes) }
+                if timestamped { bytes = RecordFraming.droppingTimestamp(bytes) }
                 guard let current = parser, let days = segments else {
-                    let layout = try FlowLayout(headerLine: bytes)
-                    parser = FlowRecordParser(layout: layout)
-                    segments = DaySegments(layout: layout, fileID: fileID, key: key)
+                    let header = try RecordFraming.header(bytes, format: logFormat)
+                    guard let layout = header ?? logFormat else { throw LayoutError.emptyFile }
+                    let first = FlowRecordParser(layout: layout)
+                    let days = DaySegments(layout: layout, fileID: fileID, key: key)
+                    parser = first
+                    segments = days
                     stopped = !send(.layout(layout))
+                    // Without a header the first line is already a record.
+                    if header == nil { record(bytes, number: number, parser: first, days: days) }
                     return
                 }
-                switch current.parse(bytes) {
-                case .blank:
-                    return
-                case .malformed(let reason):
-                    summary.skippedLines += 1
-                    note("\(displayPath):\(number): \(reason)")
-                case .record(let start):
-                    if let full = days.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) {
-                        stopped = !send(.segment(full)) || stopped
-                    }
-                    if days.isOverBudget {
-                        for segment in days.drain() { stopped = !send(.segment(segment)) || stopped }
-                    }
-                    summary.records += 1
-                }
+                record(bytes, number: number, parser: current, days: days)
             }
         }
         guard let segments else { throw LayoutError.emptyFile }

@@ -125,13 +125,17 @@ public enum LayoutError: Error, LocalizedError, Sendable, Equatable {
     case transitGateway
     /// Without `start` a record cannot be placed in a day partition.
     case missingStart
+    /// A `--log-format` token that is neither `${name}` nor a bare name.
+    case invalidFormatToken(String)
+    /// A `--log-format` with no fields.
+    case emptyFormat
 
     /// What is wrong, said so that the file name can stand in front.
     public var message: String {
         switch self {
         case .emptyFile: return "the file is empty: no header line, layout unknown"
         case .emptyHeader: return "the first line is blank: a header line of field names was expected, layout unknown"
-        case .noHeader(let first): return "the first line starts with '\(first)', not a field name: the file has no header line, layout unknown"
+        case .noHeader(let first): return "the first line starts with '\(first)', not a field name: the file has no header line; give its format with --log-format '${version} ${account-id} ...' (as `aws ec2 describe-flow-logs` prints it), or --log-format default"
         case .headerTooLong(let limit): return "the first line is longer than \(limit.formatted()) bytes, too long for a header line of field names: layout unknown"
         case .invalidFieldName(let name): return "the header names '\(name)', which cannot be a field name (field names hold letters, digits, - and _)"
         case .reservedName(let name): return "the header names '\(name)', a name flowq keeps for itself (\(FlowLayout.reservedColumns.sorted().joined(separator: ", ")))"
@@ -141,6 +145,8 @@ public enum LayoutError: Error, LocalizedError, Sendable, Equatable {
         case .tooManyFields(let count): return "the header names \(count.formatted()) fields; flow-log formats have under 60 and flowq reads at most \(FlowLayout.maximumFields.formatted())"
         case .transitGateway: return "a Transit Gateway flow log (tgw-id/resource-type fields): recognised and not stored, as flowq stores VPC flow logs and never puts these records in VPC columns"
         case .missingStart: return "the header has no 'start' field, which flowq needs to place records in day partitions"
+        case .invalidFormatToken(let token): return "the log format names '\(token)': fields are written ${name} and separated by spaces, as `aws ec2 describe-flow-logs` prints them"
+        case .emptyFormat: return "the log format names no fields"
         }
     }
 

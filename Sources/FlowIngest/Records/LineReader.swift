@@ -17,13 +17,13 @@ public final class LineReader {
     /// The default cap on a line's length; real records are under 1 KB.
     public static let defaultMaximumLineLength = 64 * 1024
 
-    private let source: DecompressingReader
+    private let source: any ByteSource
     private let maximumLineLength: Int
     private let capacity: Int
     private let base: UnsafeMutableRawPointer
 
     /// Reads lines from `source`, holding at most `bufferSize` bytes at once.
-    public init(source: DecompressingReader, bufferSize: Int = 1 << 20, maximumLineLength: Int = LineReader.defaultMaximumLineLength) {
+    public init(source: any ByteSource, bufferSize: Int = 1 << 20, maximumLineLength: Int = LineReader.defaultMaximumLineLength) {
         precondition(bufferSize > maximumLineLength, "the buffer must hold a full line")
         self.source = source
         self.maximumLineLength = maximumLineLength

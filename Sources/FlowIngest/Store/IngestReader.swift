@@ -44,6 +44,7 @@ final class IngestReader: @unchecked Sendable {
                                     lineErrorsReported: options.lineErrorsReported)
         reader.fileID = job.fileID
         reader.key = S3Key(path: job.path)
+        reader.logFormat = options.logFormat
         var layout: FlowLayout? = nil
         reader.run { message in
             switch message {

@@ -8,6 +8,9 @@ public struct IngestOptions: Sendable {
     public var lineErrorsReported = 5
     /// Longest line accepted; longer lines are skipped as malformed.
     public var maximumLineLength = LineReader.defaultMaximumLineLength
+    /// The layout of files that have no header line (`--log-format`): CloudWatch Logs exports
+    /// and Firehose deliveries. A file's own header still wins.
+    public var logFormat: FlowLayout? = nil
 
     /// Records per commit group: files become visible to queries when their group commits.
     /// Large enough that fsyncs cost nothing, small enough that the WAL stays modest.
@@ -15,8 +18,9 @@ public struct IngestOptions: Sendable {
     public static let defaultRecordsPerCommit: Int64 = 1_000_000
 
     /// Default options.
-    public init(strict: Bool = false, recordsPerCommit: Int64 = defaultRecordsPerCommit) {
+    public init(strict: Bool = false, recordsPerCommit: Int64 = defaultRecordsPerCommit, logFormat: FlowLayout? = nil) {
         self.strict = strict
+        self.logFormat = logFormat
         self.recordsPerCommit = max(1, recordsPerCommit)
     }
 }

@@ -22,7 +22,7 @@ public struct SparkRunner: Sendable {
     public var starColumns: [String]? = nil
 
     /// A runner; `fields` defaults to the version 2 default format.
-    public init(master: String = "local[*]", location: String, fields: [String] = SampleLayout.defaultFields.map(\.headerName),
+    public init(master: String = "local[*]", location: String, fields: [String] = FlowLayout.awsDefaultFields.map(\.headerName),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.master = master
         self.location = location

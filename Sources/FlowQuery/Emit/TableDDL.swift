@@ -31,7 +31,7 @@ public struct TableDDL: Sendable {
 
     /// A DDL description; `fields` defaults to the version 2 default format.
     public init(engine: TargetEngine, location: String, layout: Layout = .default, hourly: Bool = false,
-                fields: [String] = SampleLayout.defaultFields.map(\.headerName), table: String = "vpc_flow_logs",
+                fields: [String] = FlowLayout.awsDefaultFields.map(\.headerName), table: String = "vpc_flow_logs",
                 accounts: [String] = ["123456789012"], regions: [String] = ["us-east-1"],
                 firstDay: PartitionDay = PartitionDay(dayNumber: 19_723)) {
         self.engine = engine

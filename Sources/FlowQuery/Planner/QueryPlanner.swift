@@ -51,7 +51,7 @@ public struct QueryPlanner: Sendable {
 
     private func selectItems(_ statement: SelectStatement) -> [Item] {
         var present = Set(snapshot.partitions.flatMap(\.columns))
-        if present.isEmpty { present = Set(SampleLayout.defaultFields.map(\.columnName)) }
+        if present.isEmpty { present = Set(FlowLayout.awsDefaultFields.map(\.columnName)) }
         var items: [Item] = []
         for item in statement.items {
             switch item {
