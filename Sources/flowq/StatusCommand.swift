@@ -29,6 +29,8 @@ struct StatusCommand: ParsableCommand {
             var rows: Int64
             var files: Int64
             var bytes: Int64
+            /// Rows of formats without `start`, placed by `end` or the delivery date.
+            var rowsWithoutStart: Int64
         }
         struct LastFile: Codable {
             var path: String
@@ -51,7 +53,7 @@ struct StatusCommand: ParsableCommand {
             let catalog = try store.openCatalogForReading()
             let partitions = try catalog.partitions().map { partition in
                 Status.Partition(day: partition.day.isoText, rows: partition.rowCount, files: partition.fileCount,
-                                 bytes: Self.fileSize(store.partitionPath(for: partition.day)))
+                                 bytes: Self.fileSize(store.partitionPath(for: partition.day)), rowsWithoutStart: partition.rowsWithoutStart)
             }
             let last = try catalog.recentFiles(limit: 1).first.map { file in
                 Status.LastFile(path: file.path, state: file.state,
@@ -77,6 +79,11 @@ struct StatusCommand: ParsableCommand {
                          + Self.padded(String(partition.files), 5) + "  " + Self.padded(ByteCountFormatter.string(fromByteCount: partition.bytes, countStyle: .file), 10))
         }
         lines.append("\(status.partitions.count) partition(s), \(status.rows.formatted()) rows, \(ByteCountFormatter.string(fromByteCount: status.bytes, countStyle: .file)) on disk")
+        let withoutStart = status.partitions.filter { $0.rowsWithoutStart > 0 }
+        if !withoutStart.isEmpty {
+            let total = withoutStart.reduce(0) { $0 + $1.rowsWithoutStart }
+            lines.append("\(total.formatted()) rows of formats without start, placed in their day by end or by the delivery date of their file (\(withoutStart.map(\.day).joined(separator: ", ")))")
+        }
         if let last = status.lastFile {
             // Paths and messages come from outside (file names, header fields): shown escaped.
             lines.append("last file: \(DisplayText.escaped(last.path)) (\(last.state)\(last.finishedAt.map { ", \($0)" } ?? "")\(last.message.map { ": \(DisplayText.escaped($0))" } ?? ""))")

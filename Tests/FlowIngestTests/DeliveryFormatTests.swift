@@ -172,4 +172,52 @@ struct DeliveryFormatTests {
     func plainText() throws {
         #expect(try events("\n\n" + defaultHeader + "\n" + record("10.0.0.1") + "\n") == ["", "", defaultHeader, record("10.0.0.1")])
     }
+
+    @Test("a delivery time comes from the file name's window, else the hour or day folders", arguments: [
+        ("AWSLogs/1/vpcflowlogs/eu-west-1/2024/01/05/f.log.gz", "2024-01-05T00:00"),
+        ("AWSLogs/1/vpcflowlogs/eu-west-1/2024/01/05/13/f.log.gz", "2024-01-05T13:00"),
+        ("x/year=2024/month=01/day=05/hour=07/f.log.parquet", "2024-01-05T07:00"),
+        ("x/2024/01/05/123456789012_vpcflowlogs_eu-west-1_fl-1_20240105T2355Z_ab.log.gz", "2024-01-05T23:55"),
+        ("/tmp/flows.log", "none"),
+        ("/tmp/2024/13/05/f.log", "none"),
+    ])
+    func deliveryTime(path: String, expected: String) {
+        let text = S3Key.deliveryTime(of: path).map { seconds in
+            let day = PartitionDay(unixSeconds: seconds)
+            let minutes = (seconds - Int64(day.dayNumber) * 86_400) / 60
+            return day.isoText + "T" + String(format: "%02d:%02d", minutes / 60, minutes % 60)
+        } ?? "none"
+        #expect(text == expected)
+    }
+
+    @Test("formats without start are placed by end, else by the delivery date; the pruner trusts start ranges only where every row has one")
+    func withoutStart() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // AWS's NAT-gateway example format: no start, no end.
+        let nat = try folder.write("AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/01/05/13/nat.log", """
+            instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr
+            i-1 eni-1 10.0.0.1 10.0.0.2 10.0.0.1 52.1.1.1
+            - eni-2 10.0.0.5 10.0.0.2 10.0.0.9 52.1.1.1
+
+            """)
+        // end only: 2024-01-06 00:00:00 UTC, and a record whose end is '-'.
+        let endOnly = try folder.write("end.log", "srcaddr dstaddr end bytes\n10.0.0.7 10.0.0.2 1704499200 5\n10.0.0.8 10.0.0.2 - 6\n")
+        let nowhere = try folder.write("nowhere.log", "srcaddr dstaddr\n10.0.0.1 10.0.0.2\n")
+        let withStart = try folder.write("start.log", defaultHeader + "\n" + record("10.0.0.9") + "\n")
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store).ingest(paths: [nat, endOnly, nowhere, withStart])
+        #expect(summary.recordsStored == 4)
+        #expect(summary.files[1].lineErrors == ["\(endOnly):3: end is '-': the record cannot be placed in a day partition"])
+        guard case .rejected(let reason) = summary.files[2].status else { Issue.record("stored without a time"); return }
+        #expect(reason.contains("neither 'start' nor 'end'"))
+
+        let partitions = try store.openCatalogForReading().partitions()
+        #expect(partitions.map(\.day.isoText) == ["2024-01-05", "2024-01-06"])
+        #expect(partitions.map(\.rowsWithoutStart) == [2, 1])
+        #expect(partitions.map(\.rowCount) == [3, 1])
+        #expect(try stored(store).sorted() == ["10.0.0.1 NULL NULL", "10.0.0.5 NULL NULL", "10.0.0.7 5 NULL", "10.0.0.9 100 ACCEPT"])
+        // The NAT records' start range is their delivery hour, which proves nothing about start.
+        #expect(partitions[0].startRange.contains(1_704_459_600))
+    }
 }

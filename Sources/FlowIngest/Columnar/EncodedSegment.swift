@@ -9,6 +9,9 @@ struct EncodedSegment: Sendable {
     let day: PartitionDay
     /// Records in the segment.
     let rows: Int
+    /// Records whose layout has no `start` (placed by `end` or the delivery date); their
+    /// times still count in the start range, which is then no proof about `start` itself.
+    var rowsWithoutStart: Int = 0
     /// Time ranges (for the catalog and for pruning).
     var minStart: Int64, maxStart: Int64
     var minEnd: Int64?, maxEnd: Int64?

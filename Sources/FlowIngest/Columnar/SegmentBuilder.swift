@@ -11,8 +11,13 @@ final class SegmentBuilder {
     private(set) var rows = 0
     private var capacity = 0
     private let slotCount: Int
-    private let startSlot: Int
+    /// The slot whose times fill the segment's start range: `start`, else `end`, else none
+    /// (then `deliveryTime` for every row).
+    private let timeSlot: Int?
     private let endSlot: Int?
+    private let deliveryTime: Int64
+    /// True when the layout has no `start`: every row reads NULL there.
+    private let lacksStart: Bool
     private(set) var minStart = Int64.max, maxStart = Int64.min
     private(set) var minEnd = Int64.max, maxEnd = Int64.min
 
@@ -39,7 +44,7 @@ final class SegmentBuilder {
         let low: UInt64
     }
 
-    init(day: PartitionDay, layout: FlowLayout) {
+    init(day: PartitionDay, layout: FlowLayout, deliveryTime: Int64 = 0) {
         self.day = day
         self.layout = layout
         capacity = 1024
@@ -56,8 +61,10 @@ final class SegmentBuilder {
             // Every slot gets an interner so the table has no holes; only text slots use theirs.
             (words + slot).initialize(to: TextInterner())
         }
-        startSlot = layout.position(of: .start) ?? 0
+        timeSlot = layout.position(of: .start) ?? layout.position(of: .end)
         endSlot = layout.position(of: .end)
+        self.deliveryTime = deliveryTime
+        lacksStart = layout.position(of: .start) == nil
     }
 
     deinit {
@@ -132,7 +139,8 @@ final class SegmentBuilder {
                 values[slot][row] = ipv6Code(slot: slot, UnsafeRawBufferPointer(rebasing: parser.addressBytes[value.textOffset..<(value.textOffset + 16)]))
             }
         }
-        let start = fields[startSlot].integer
+        // The parser accepted the record, so its time slot holds a number.
+        let start = timeSlot.map { fields[$0].integer } ?? deliveryTime
         if start < minStart { minStart = start }
         if start > maxStart { maxStart = start }
         if let endSlot, fields[endSlot].kind == .integer {
@@ -193,7 +201,7 @@ final class SegmentBuilder {
             encoded.append(EncodedColumn(name: field.columnName, kind: .text, blob: result.bytes, minimum: nil, maximum: nil,
                                          nullCount: 0, words: [value]))
         }
-        return EncodedSegment(fileID: fileID, day: day, rows: rows, minStart: minStart, maxStart: maxStart,
+        return EncodedSegment(fileID: fileID, day: day, rows: rows, rowsWithoutStart: lacksStart ? rows : 0, minStart: minStart, maxStart: maxStart,
                               minEnd: minEnd == .max ? nil : minEnd, maxEnd: maxEnd == .min ? nil : maxEnd, columns: encoded)
     }
 }

@@ -104,6 +104,10 @@ struct FlowFileReader: Sendable {
                     let header = try RecordFraming.header(bytes, format: logFormat)
                     guard let layout = header ?? logFormat else { throw LayoutError.emptyFile }
                     let first = FlowRecordParser(layout: layout)
+                    if layout.partitionTime == .delivery {
+                        guard let delivered = key.deliveryTime else { throw LayoutError.noTimeToPartitionBy }
+                        first.deliveryTime = delivered
+                    }
                     let days = DaySegments(layout: layout, fileID: fileID, key: key)
                     parser = first
                     segments = days
@@ -161,7 +165,7 @@ final class DaySegments {
         } else if let existing = builders[day] {
             builder = existing
         } else {
-            builder = SegmentBuilder(day: day, layout: layout)
+            builder = SegmentBuilder(day: day, layout: layout, deliveryTime: key.deliveryTime ?? 0)
             builders[day] = builder
         }
         builder.append(parser, line: line)

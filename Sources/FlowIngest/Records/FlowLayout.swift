@@ -24,6 +24,24 @@ public struct FlowLayout: Sendable, Hashable {
     /// The positions, in record order.
     public let slots: [Slot]
 
+    /// What places a record in its UTC day partition.
+    public enum PartitionTime: String, Sendable {
+        /// The record's `start` (every default and most custom formats).
+        case start
+        /// The record's `end`, for formats without `start`.
+        case end
+        /// The delivery date the file's path or name gives, for formats with neither (AWS's
+        /// NAT-gateway and transit-path examples): as Athena partitions such tables, by the key.
+        case delivery
+    }
+
+    /// What places this layout's records in day partitions.
+    public var partitionTime: PartitionTime {
+        if position(of: .start) != nil { return .start }
+        if position(of: .end) != nil { return .end }
+        return .delivery
+    }
+
     /// Header names that flowq does not know (kept, reported once per file).
     public var unknownFieldNames: [String] {
         slots.compactMap { if case .unknown(let name, _) = $0 { return name } else { return nil } }
@@ -92,7 +110,6 @@ public struct FlowLayout: Sendable, Hashable {
         if columns.contains("tgw_id") || columns.contains("tgw_attachment_id") || columns.contains("resource_type") && !columns.contains("action") {
             throw .transitGateway
         }
-        guard columns.contains("start") else { throw .missingStart }
         if let reserved = columns.first(where: { FlowLayout.reservedColumns.contains($0) }) {
             throw .reservedName(reserved)
         }
@@ -123,8 +140,8 @@ public enum LayoutError: Error, LocalizedError, Sendable, Equatable {
     case tooManyFields(Int)
     /// Transit Gateway flow logs have another layout; flowq does not store them yet.
     case transitGateway
-    /// Without `start` a record cannot be placed in a day partition.
-    case missingStart
+    /// The layout has neither `start` nor `end`, and the file's path names no delivery date.
+    case noTimeToPartitionBy
     /// A `--log-format` token that is neither `${name}` nor a bare name.
     case invalidFormatToken(String)
     /// A `--log-format` with no fields.
@@ -144,7 +161,7 @@ public enum LayoutError: Error, LocalizedError, Sendable, Equatable {
             return "the header names one field twice, as '\(first)' and as '\(second)' (- and _, and upper and lower case, are the same in field names)"
         case .tooManyFields(let count): return "the header names \(count.formatted()) fields; flow-log formats have under 60 and flowq reads at most \(FlowLayout.maximumFields.formatted())"
         case .transitGateway: return "a Transit Gateway flow log (tgw-id/resource-type fields): recognised and not stored, as flowq stores VPC flow logs and never puts these records in VPC columns"
-        case .missingStart: return "the header has no 'start' field, which flowq needs to place records in day partitions"
+        case .noTimeToPartitionBy: return "the layout has neither 'start' nor 'end', and the path names no delivery date (YYYY/MM/DD folders, year=/month=/day= folders, or a ..._YYYYMMDDTHHmmZ_... file name) to place its records in day partitions by"
         case .invalidFormatToken(let token): return "the log format names '\(token)': fields are written ${name} and separated by spaces, as `aws ec2 describe-flow-logs` prints them"
         case .emptyFormat: return "the log format names no fields"
         }

@@ -37,7 +37,8 @@ public struct FieldValue: Sendable {
 public final class FlowRecordParser {
     /// The result of parsing one line.
     public enum Outcome: Equatable {
-        /// A valid record; its values are in `values`.
+        /// A valid record; its values are in `values`. `start` is the time that places it in its
+        /// day: its `start`, else its `end`, else the file's delivery time.
         case record(start: Int64)
         /// An empty line: ignored.
         case blank
@@ -55,7 +56,11 @@ public final class FlowRecordParser {
     private let rules: UnsafeMutableBufferPointer<SlotRule>
     private let fieldStarts: UnsafeMutableBufferPointer<Int>
     private let fieldEnds: UnsafeMutableBufferPointer<Int>
-    private let startSlot: Int
+    /// The slot that places a record in its day: `start`, else `end`, else none (`deliveryTime`).
+    private let timeSlot: Int?
+    /// Unix seconds that place every record when the layout has neither `start` nor `end`:
+    /// the delivery time the file's path gives.
+    public var deliveryTime: Int64 = 0
 
     /// How one slot is checked, as a trivial value (no reference counting on the hot path).
     struct SlotRule {
@@ -99,8 +104,7 @@ public final class FlowRecordParser {
         fieldStarts.initialize(repeating: 0)
         fieldEnds = .allocate(capacity: count + 1)
         fieldEnds.initialize(repeating: 0)
-        // FlowLayout guarantees a start field.
-        startSlot = layout.position(of: .start) ?? 0
+        timeSlot = layout.position(of: .start) ?? layout.position(of: .end)
     }
 
     deinit {
@@ -171,8 +175,10 @@ public final class FlowRecordParser {
             }
         }
         while index < length && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
-        guard index == length, values[startSlot].kind == .integer else { return nil }
-        return values[startSlot].integer
+        guard index == length else { return nil }
+        guard let timeSlot else { return deliveryTime }
+        guard values[timeSlot].kind == .integer else { return nil }
+        return values[timeSlot].integer
     }
 
     /// Stores `field` as slot `slot`'s address (IPv4 as a number, IPv6 as 16 bytes in the
@@ -292,10 +298,11 @@ public final class FlowRecordParser {
                 values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
             }
         }
-        guard values[startSlot].kind == .integer else {
-            return .malformed("start is '-': the record cannot be placed in a day partition")
+        guard let timeSlot else { return .record(start: deliveryTime) }
+        guard values[timeSlot].kind == .integer else {
+            return .malformed("\(layout.slots[timeSlot].columnName) is '-': the record cannot be placed in a day partition")
         }
-        return .record(start: values[startSlot].integer)
+        return .record(start: values[timeSlot].integer)
     }
 
     private func invalidValue(_ slot: Int, _ field: UnsafeRawBufferPointer, _ expected: String) -> String {

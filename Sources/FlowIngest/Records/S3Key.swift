@@ -10,6 +10,8 @@ public struct S3Key: Sendable, Equatable {
     public var accountID: String?
     /// The region the key names, if any.
     public var region: String?
+    /// When the path says the file was delivered (see `deliveryTime(of:)`), if it does.
+    public var deliveryTime: Int64? = nil
 
     /// Creates a key description by hand.
     public init(accountID: String? = nil, region: String? = nil) {
@@ -42,6 +44,7 @@ public struct S3Key: Sendable, Equatable {
         }
         self.accountID = account.flatMap { S3Key.isAccountID($0) ? $0 : nil }
         self.region = region.flatMap { S3Key.isRegion($0) ? $0 : nil }
+        self.deliveryTime = S3Key.deliveryTime(of: path)
     }
 
     /// Twelve digits (what AWS account ids are).

@@ -30,6 +30,8 @@ public final class Catalog {
     /// Rows a file added to one partition, with their time ranges.
     public struct PartitionDelta: Sendable {
         public var rows: Int64 = 0
+        /// Rows of layouts without `start` (placed by `end` or the delivery date).
+        public var rowsWithoutStart: Int64 = 0
         public var minStart = Int64.max, maxStart = Int64.min
         public var minEnd = Int64.max, maxEnd = Int64.min
         public var columns: [String] = []
@@ -39,6 +41,7 @@ public final class Catalog {
         /// Adds rows counted separately (a file's rows in one commit group, then the next).
         public mutating func merge(_ other: PartitionDelta) {
             rows += other.rows
+            rowsWithoutStart += other.rowsWithoutStart
             minStart = min(minStart, other.minStart)
             maxStart = max(maxStart, other.maxStart)
             minEnd = min(minEnd, other.minEnd)
@@ -98,7 +101,8 @@ public final class Catalog {
                 min_start INTEGER NOT NULL, max_start INTEGER NOT NULL,
                 min_end INTEGER, max_end INTEGER,
                 columns TEXT NOT NULL,
-                updated_at INTEGER NOT NULL);
+                updated_at INTEGER NOT NULL,
+                rows_without_start INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS file_partitions(
                 file_id INTEGER NOT NULL REFERENCES files(id),
                 day TEXT NOT NULL,
@@ -108,6 +112,16 @@ public final class Catalog {
                 day TEXT PRIMARY KEY,
                 started_at INTEGER NOT NULL);
             """)
+        // Catalogs written before formats without `start` were stored lack the count: add it
+        // (every row they hold has a start).
+        if try !hasRowsWithoutStart() {
+            try database.execute("ALTER TABLE partitions ADD COLUMN rows_without_start INTEGER NOT NULL DEFAULT 0")
+        }
+    }
+
+    /// True when the partitions table counts rows without `start` (see `createSchema`).
+    private func hasRowsWithoutStart() throws(SQLiteError) -> Bool {
+        try database.rows("PRAGMA table_info(partitions)").contains { $0[1].textValue == "rows_without_start" }
     }
 
     // MARK: Files
@@ -177,10 +191,10 @@ public final class Catalog {
                       message.map(SQLiteValue.text) ?? .null, .integer(Self.now), .integer(id)])
             for (day, delta) in partitions.sorted(by: { $0.key < $1.key }) where delta.rows > 0 {
                 try database.run("""
-                    INSERT INTO partitions(day, rows, files, min_start, max_start, min_end, max_end, columns, updated_at)
-                    VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8)
+                    INSERT INTO partitions(day, rows, files, min_start, max_start, min_end, max_end, columns, updated_at, rows_without_start)
+                    VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                     ON CONFLICT(day) DO UPDATE SET
-                        rows = rows + ?2, files = files + 1,
+                        rows = rows + ?2, files = files + 1, rows_without_start = rows_without_start + ?9,
                         min_start = min(min_start, ?3), max_start = max(max_start, ?4),
                         min_end = coalesce(min(min_end, ?5), min_end, ?5),
                         max_end = coalesce(max(max_end, ?6), max_end, ?6),
@@ -188,7 +202,7 @@ public final class Catalog {
                     """, [.text(day.isoText), .integer(delta.rows), .integer(delta.minStart), .integer(delta.maxStart),
                           delta.minEnd == .max ? .null : .integer(delta.minEnd),
                           delta.maxEnd == .min ? .null : .integer(delta.maxEnd),
-                          .text(delta.columns.joined(separator: ",")), .integer(Self.now)])
+                          .text(delta.columns.joined(separator: ",")), .integer(Self.now), .integer(delta.rowsWithoutStart)])
                 try database.run("INSERT INTO file_partitions(file_id, day, rows) VALUES (?, ?, ?)",
                                  [.integer(id), .text(day.isoText), .integer(delta.rows)])
             }
@@ -228,7 +242,8 @@ public final class Catalog {
 
     /// Every partition with committed records, oldest first.
     public func partitions() throws(SQLiteError) -> [PartitionInfo] {
-        try database.rows("SELECT day, rows, files, min_start, max_start, min_end, max_end, columns FROM partitions ORDER BY day")
+        let withoutStart = try hasRowsWithoutStart() ? "rows_without_start" : "0"
+        return try database.rows("SELECT day, rows, files, min_start, max_start, min_end, max_end, columns, \(withoutStart) FROM partitions ORDER BY day")
             .compactMap { row in
                 guard let dayText = row[0].textValue, let day = PartitionDay(dayText) else { return nil }
                 let minEnd = row[5].integerValue, maxEnd = row[6].integerValue
@@ -236,7 +251,8 @@ public final class Catalog {
                     day: day, rowCount: row[1].integerValue ?? 0, fileCount: row[2].integerValue ?? 0,
                     startRange: (row[3].integerValue ?? 0)...max(row[3].integerValue ?? 0, row[4].integerValue ?? 0),
                     endRange: minEnd.flatMap { lo in maxEnd.map { hi in lo...max(lo, hi) } },
-                    columns: (row[7].textValue ?? "").split(separator: ",").map(String.init))
+                    columns: (row[7].textValue ?? "").split(separator: ",").map(String.init),
+                    rowsWithoutStart: row[8].integerValue ?? 0)
             }
     }
 

@@ -131,6 +131,7 @@ final class IngestLane: @unchecked Sendable {
         columnsOfDay[segment.day] = writer.columnNames
         var delta = deltas[segment.fileID, default: [:]][segment.day, default: Catalog.PartitionDelta()]
         delta.rows += Int64(segment.rows)
+        delta.rowsWithoutStart += Int64(segment.rowsWithoutStart)
         delta.minStart = min(delta.minStart, segment.minStart)
         delta.maxStart = max(delta.maxStart, segment.maxStart)
         if let minEnd = segment.minEnd { delta.minEnd = min(delta.minEnd, minEnd) }

@@ -326,19 +326,9 @@ final class IngestRun {
         return lists
     }
 
-    /// The day an export path names (`.../YYYY/MM/DD/...` or `year=YYYY/month=MM/day=DD`).
+    /// The day an export path names (`.../YYYY/MM/DD/...`, `year=YYYY/month=MM/day=DD`, a file name's time).
     static func pathDay(_ path: String) -> PartitionDay? {
-        let parts = path.split(separator: "/").map { (part: Substring) -> Substring in
-            guard let equals = part.firstIndex(of: "=") else { return part }
-            return part[part.index(after: equals)...]
-        }
-        guard parts.count >= 3 else { return nil }
-        for start in 0...(parts.count - 3) {
-            let (y, m, d) = (parts[start], parts[start + 1], parts[start + 2])
-            guard y.count == 4, m.count == 2, d.count == 2, y.allSatisfy(\.isNumber), m.allSatisfy(\.isNumber), d.allSatisfy(\.isNumber) else { continue }
-            if let day = PartitionDay("\(y)-\(m)-\(d)") { return day }
-        }
-        return nil
+        S3Key.deliveryTime(of: path).map(PartitionDay.init(unixSeconds:))
     }
 
     /// True for failures that may pass without the file changing (the disk, permissions).

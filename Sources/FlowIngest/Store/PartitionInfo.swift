@@ -14,10 +14,13 @@ public struct PartitionInfo: Sendable, Hashable {
     public var columns: [String]
     /// Bytes on disk (database file), when known.
     public var sizeOnDisk: Int64
+    /// Records of layouts without `start`, placed by their `end` or the file's delivery date:
+    /// their `start` is NULL, so `startRange` proves nothing for every row while this is not 0.
+    public var rowsWithoutStart: Int64
 
     /// Creates a description.
     public init(day: PartitionDay, rowCount: Int64, fileCount: Int64, startRange: ClosedRange<Int64>,
-                endRange: ClosedRange<Int64>?, columns: [String], sizeOnDisk: Int64 = 0) {
+                endRange: ClosedRange<Int64>?, columns: [String], sizeOnDisk: Int64 = 0, rowsWithoutStart: Int64 = 0) {
         self.day = day
         self.rowCount = rowCount
         self.fileCount = fileCount
@@ -25,6 +28,7 @@ public struct PartitionInfo: Sendable, Hashable {
         self.endRange = endRange
         self.columns = columns
         self.sizeOnDisk = sizeOnDisk
+        self.rowsWithoutStart = rowsWithoutStart
     }
 }
 

@@ -86,9 +86,10 @@ struct PartitionPruner {
             }
             let range = name.contains("start") ? partition.startRange : partition.endRange
             guard let range else { return .someRows }
-            // `end` may be NULL in some rows, where no comparison holds: only `start` (never
-            // NULL) can prove a condition true for every row.
-            let exact = name.contains("start")
+            // `end` may be NULL in some rows, where no comparison holds: only `start` can prove
+            // a condition true for every row, and only where every row has one (formats
+            // without `start` are placed by `end` or their delivery date).
+            let exact = name.contains("start") && partition.rowsWithoutStart == 0
             let lo = Double(range.lowerBound), hi = Double(range.upperBound)
             let allHold = Self.holds(lo, op, seconds) && Self.holds(hi, op, seconds) && op != .notEqual && op != .equal
             if exact && (allHold || (op == .equal && lo == hi && lo == seconds)) { return .allRows }

@@ -19,6 +19,9 @@ extension QueryPlan {
                 continue
             }
             var line = "  read  \(choice.partition.day.isoText)  \(choice.partition.rowCount.formatted()) rows"
+            if choice.partition.rowsWithoutStart > 0 {
+                line += " (\(choice.partition.rowsWithoutStart.formatted()) of a format without start, placed by end or delivery date)"
+            }
             if let store, let counts = segmentCounts(choice.partition.day, store: store) {
                 line += ", segments: \(counts.read) read, \(counts.skipped) skipped by zone maps"
                 segmentTotals.read += counts.read
