@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "flowq", targets: ["flowq"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
+        .library(name: "FlowParquet", targets: ["FlowParquet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,9 +31,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        /// Reads Parquet files (AWS's `*.log.parquet` delivery) column by column; knows nothing of flow logs.
+        .target(name: "FlowParquet", dependencies: ["CZlib"], swiftSettings: hotPath),
         .target(
             name: "FlowIngest",
-            dependencies: ["CSQLite", "CZlib"],
+            dependencies: ["CSQLite", "CZlib", "FlowParquet"],
             swiftSettings: hotPath
         ),
         .target(
@@ -48,6 +51,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "FlowParquetTests", dependencies: ["FlowParquet"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest"]),
         .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowIngest"]),
         .testTarget(name: "flowqTests", dependencies: ["FlowIngest"]),

@@ -53,6 +53,9 @@ struct FlowFileReader: Sendable {
         let reader: DecompressingReader
         if let openSource {
             reader = DecompressingReader(source: try openSource(), name: displayPath)
+        } else if ParquetTextSource.isParquet(path: path) {
+            // Parquet is recognised by its first bytes, not its name, and read as the text it holds.
+            reader = DecompressingReader(source: try ParquetTextSource(path: path), name: displayPath)
         } else {
             reader = try DecompressingReader(path: path)
         }

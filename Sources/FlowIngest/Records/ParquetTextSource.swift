@@ -1,0 +1,152 @@
+import FlowParquet
+import Foundation
+
+/// Reads a flow-log Parquet file (AWS's `*.log.parquet` delivery) as the text file it stands
+/// for: a header line of its column names, then one record line per row, `-` for NULL.
+///
+/// The rows then take the same path as every text record (the header decides the layout, the
+/// parser checks every value and reports bad ones by line), so a Parquet file and a text
+/// export of the same records store the same values, with the same rules. Line `n + 1` is row
+/// `n` (the header is line 1). Memory is bounded: one batch of rows of every column at a time,
+/// rendered into one text buffer.
+public final class ParquetTextSource: ByteSource {
+    /// Rows rendered at a time.
+    static let batchRows = 8_192
+
+    private let file: ParquetFile
+    private var rowGroup = 0
+    private var batches: ParquetBatchReader? = nil
+    private var text: [UInt8] = []
+    private var textStart = 0
+    private var headerDone = false
+    /// Per column: byte arrays that are text (strings, enums, JSON), not binary.
+    private let isText: [Bool]
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Opens the Parquet file at `path`.
+    public init(path: String) throws {
+        file = try ParquetFile(path: path)
+        isText = file.columns.map { column in
+            switch column.logicalType {
+            case .string, .enumeration, .json: return true
+            // Writers that set no logical type still mean text in a flow log's BYTE_ARRAY.
+            case .none: return column.physicalType == .byteArray
+            default: return false
+            }
+        }
+        text.reserveCapacity(1 << 20)
+    }
+
+    /// True when `bytes` start like a Parquet file (`PAR1`).
+    public static func isParquet(firstBytes bytes: some Collection<UInt8>) -> Bool {
+        ParquetFile.isParquet(firstBytes: bytes)
+    }
+
+    /// True when the file at `path` starts like a Parquet file.
+    public static func isParquet(path: String) -> Bool {
+        guard path != "-" else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
+        var head = [UInt8](repeating: 0, count: 4)
+        let count = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4, 0) }
+        return count == 4 && isParquet(firstBytes: head)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while textStart == text.count {
+            text.removeAll(keepingCapacity: true)
+            textStart = 0
+            guard try render() else { return 0 }
+        }
+        let count = min(buffer.count, text.count - textStart)
+        text.withUnsafeBytes { base.copyMemory(from: $0.baseAddress! + textStart, byteCount: count) }
+        textStart += count
+        return count
+    }
+
+    /// Renders the header or the next batch into `text`; false at the end of the file.
+    private func render() throws -> Bool {
+        if !headerDone {
+            headerDone = true
+            text.append(contentsOf: file.columns.map(\.name).joined(separator: " ").utf8)
+            text.append(0x0A)
+            return true
+        }
+        while true {
+            if batches == nil {
+                guard rowGroup < file.rowGroupCount else { return false }
+                batches = try file.rows(ofRowGroup: rowGroup, columns: Array(file.columns.indices), batchSize: Self.batchRows)
+                rowGroup += 1
+            }
+            if let batch = try batches?.next() {
+                append(batch)
+                return true
+            }
+            batches = nil
+        }
+    }
+
+    /// Appends one line per row of `batch`.
+    private func append(_ batch: ParquetBatch) {
+        for row in 0..<batch.rowCount {
+            for (index, column) in batch.columns.enumerated() {
+                if index > 0 { text.append(0x20) }
+                if column.isNull(row) {
+                    text.append(0x2D)
+                    continue
+                }
+                switch column.values {
+                case .integers(let values): appendDecimal(values[row])
+                case .doubles(let values): text.append(contentsOf: String(values[row]).utf8)
+                case .booleans(let values): text.append(contentsOf: (values[row] ? "true" : "false").utf8)
+                case .bytes(let values) where !isText[index]:
+                    // Binary (a hash, a UUID): hex, as text exports write such values.
+                    for byte in values.bytes[values.range(row)] {
+                        text.append(Self.hexDigits[Int(byte >> 4)])
+                        text.append(Self.hexDigits[Int(byte & 15)])
+                    }
+                case .bytes(let values):
+                    let range = values.range(row)
+                    if range.isEmpty {
+                        // Text flow logs have no empty values: `-` is how they say "none".
+                        text.append(0x2D)
+                    } else {
+                        values.bytes.withUnsafeBufferPointer { bytes in
+                            for offset in range {
+                                // A line break inside a value would split the record in two;
+                                // as a space it makes one malformed line the parser names.
+                                let byte = bytes[offset]
+                                text.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte)
+                            }
+                        }
+                    }
+                }
+            }
+            text.append(0x0A)
+        }
+    }
+
+    private func appendDecimal(_ value: Int64) {
+        if value < 0 { text.append(0x2D) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            repeat {
+                scratch[19 - count] = UInt8(magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            text.append(contentsOf: scratch[(20 - count)...])
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ParquetTextSource: Sendable {}
