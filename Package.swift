@@ -15,10 +15,16 @@ let package = Package(
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
+        .library(name: "FlowS3", targets: ["FlowS3"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // S3: HMAC-SHA256 for SigV4, and an HTTP client with streaming bodies and TLS.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already under async-http-client; named so FlowS3 may import NIOCore (ByteBuffer).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -33,6 +39,23 @@ let package = Package(
         ),
         /// Reads Parquet files (AWS's `*.log.parquet` delivery) column by column; knows nothing of flow logs.
         .target(name: "FlowParquet", dependencies: ["CZlib"], swiftSettings: hotPath),
+        /// S3 for ingest: credentials as the AWS CLI finds them, SigV4, ListObjectsV2, and object
+        /// bodies as blocking streams with retries and resume; knows nothing of flow logs.
+        .target(
+            name: "FlowS3",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        /// Ingest straight from S3: date-pruned listing, objects as ingest inputs, per-prefix marks.
+        .target(
+            name: "FlowS3Ingest",
+            dependencies: ["FlowIngest", "FlowS3", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .target(
             name: "FlowIngest",
             dependencies: ["CSQLite", "CZlib", "FlowParquet"],
@@ -48,11 +71,29 @@ let package = Package(
             dependencies: [
                 "FlowIngest",
                 "FlowQuery",
+                "FlowS3Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "FlowParquetTests", dependencies: ["FlowParquet"], exclude: ["Fixtures"]),
+        /// Loopback servers for the S3 tests (moto, the fault proxy, the IMDS stub); tests only.
+        .target(name: "FlowS3TestSupport", path: "Tests/FlowS3TestSupport"),
+        .testTarget(
+            name: "FlowS3Tests",
+            dependencies: [
+                "FlowS3",
+                "FlowS3TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest"]),
+        .testTarget(name: "FlowS3IngestTests", dependencies: [
+            "FlowS3Ingest", "FlowIngest", "FlowS3", "FlowS3TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
         .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowIngest"]),
         .testTarget(name: "flowqTests", dependencies: ["FlowIngest"]),
     ],

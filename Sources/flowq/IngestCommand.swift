@@ -1,5 +1,8 @@
 import ArgumentParser
 import FlowIngest
+import FlowQuery
+import FlowS3
+import FlowS3Ingest
 import Foundation
 
 /// `flowq ingest`: reads exported files into the store.
@@ -18,6 +21,14 @@ struct IngestCommand: ParsableCommand {
               flowq ingest './exports/*.log.gz'
               zcat one.log.gz | flowq ingest -
               flowq ingest --log-format '${version} ${vpc-id} ${srcaddr} ...' ./cloudwatch-export/
+              flowq ingest s3://my-flow-logs/AWSLogs/ --since 7d
+              flowq ingest s3://my-flow-logs/AWSLogs/                       (from cron: what is new)
+
+            s3:// prefixes are listed (only the date folders of the days asked for) and their
+            objects streamed, several at once, with retries. Credentials and region come as the
+            AWS CLI finds them (environment, AWS_PROFILE and ~/.aws, credential_process, instance
+            metadata); --endpoint-url or AWS_ENDPOINT_URL_S3 names an S3-compatible store.
+            Without --since/--from/--to a prefix is listed from the day its last run reached.
 
             Files without a header line (CloudWatch Logs destinations) need --log-format; export
             task files (each line after its ISO time) and Firehose JSON ({"message": ...} lines or
@@ -34,8 +45,16 @@ struct IngestCommand: ParsableCommand {
     var commitEvery: Int64 = IngestOptions.defaultRecordsPerCommit
     @Option(help: ArgumentHelp("The format of files without a header line (CloudWatch Logs exports, Firehose deliveries), as `aws ec2 describe-flow-logs` prints it: '${version} ${account-id} ...', or 'default'. A file's own header still wins.", valueName: "format"))
     var logFormat: String?
+    @Option(help: ArgumentHelp("For s3:// prefixes: read the objects delivered in the last span before now: 90m, 24h, 7d, 2w.", valueName: "span"))
+    var since: String?
+    @Option(help: ArgumentHelp("For s3:// prefixes: the first UTC delivery day to read (YYYY-MM-DD).", valueName: "date"))
+    var from: String?
+    @Option(help: ArgumentHelp("For s3:// prefixes: the UTC delivery day to stop before (exclusive).", valueName: "date"))
+    var to: String?
+    @Option(help: ArgumentHelp("An S3-compatible endpoint (path-style addressing), instead of AWS's.", valueName: "url"))
+    var endpointURL: String?
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
-    @Argument(help: ArgumentHelp("Files, folders or globs to read; - for standard input.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Files, folders or globs to read; - for standard input; s3://bucket/prefix/ to read from S3.", valueName: "path"))
     var paths: [String]
 
     func run() throws {
@@ -53,7 +72,13 @@ struct IngestCommand: ParsableCommand {
             let ingestor = try Ingestor(store: store, options: IngestOptions(strict: strict, recordsPerCommit: commitEvery, logFormat: format))
             // A progress line only for a person watching: never in logs or pipes.
             let bar = Terminal.stderrIsTerminal && !quiet ? ProgressLine() : nil
-            summary = try ingestor.ingest(paths: paths, progress: bar.map { bar in { bar.show($0) } })
+            let show = bar.map { bar in { (progress: IngestProgress) in bar.show(progress) } }
+            let remote = paths.filter { $0.hasPrefix("s3://") }
+            if remote.isEmpty {
+                summary = try ingestor.ingest(paths: paths, progress: show)
+            } else {
+                summary = try ingestFromS3(remote, local: paths.filter { !$0.hasPrefix("s3://") }, ingestor: ingestor, progress: show)
+            }
             bar?.clear()
         } catch {
             Terminal.message("error: \(error.localizedDescription)")
@@ -67,6 +92,31 @@ struct IngestCommand: ParsableCommand {
             }
         }
         if !summary.rejected.isEmpty { throw ExitStatus.filesRejected }
+    }
+
+    /// Lists `prefixes` and ingests their objects, with the `local` paths, in one run.
+    private func ingestFromS3(_ prefixes: [String], local: [String], ingestor: Ingestor,
+                              progress: ((IngestProgress) -> Void)?) throws -> IngestSummary {
+        let locations = try prefixes.map { prefix in
+            do { return try S3Location(prefix) } catch { throw ValidationError(error.localizedDescription) }
+        }
+        var window: DeliveryWindow? = nil
+        if since != nil || from != nil || to != nil {
+            let now = Date()
+            let asked: ReportWindow
+            do { asked = try ReportWindow.resolve(since: since, from: from, to: to, now: now) } catch { throw ValidationError(error.localizedDescription) }
+            let today = PartitionDay(unixSeconds: Int64(now.timeIntervalSince1970))
+            switch asked.bounds {
+            case .since(let start, _): window = DeliveryWindow(from: PartitionDay(unixSeconds: start), to: today)
+            case .days(let first, let end):
+                window = DeliveryWindow(from: first ?? PartitionDay(dayNumber: 0), to: end.map { $0.adding(days: -1) } ?? today)
+            }
+        }
+        let expansion = try InputFiles.expand(local)
+        let environment = ProcessInfo.processInfo.environment
+        let s3 = try S3Ingest(environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory(), endpoint: endpointURL)
+        return try s3.ingest(locations, window: window, localInputs: expansion.files.map(IngestInput.init(path:)), with: ingestor,
+                             problems: expansion.problems.map { ($0.path, $0.reason) }, progress: progress)
     }
 }
 

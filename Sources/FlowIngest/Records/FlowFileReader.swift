@@ -52,7 +52,12 @@ struct FlowFileReader: Sendable {
         var summary = FileReadSummary()
         let reader: DecompressingReader
         if let openSource {
-            reader = DecompressingReader(source: try openSource(), name: displayPath)
+            let source = PeekableSource(try openSource())
+            if ParquetTextSource.isParquet(firstBytes: try source.peek(4)) {
+                reader = DecompressingReader(source: try ParquetTextSource.spooling(source, name: displayPath), name: displayPath)
+            } else {
+                reader = DecompressingReader(source: source, name: displayPath)
+            }
         } else if ParquetTextSource.isParquet(path: path) {
             // Parquet is recognised by its first bytes, not its name, and read as the text it holds.
             reader = DecompressingReader(source: try ParquetTextSource(path: path), name: displayPath)

@@ -37,6 +37,33 @@ public final class ParquetTextSource: ByteSource {
         text.reserveCapacity(1 << 20)
     }
 
+    /// Copies `source` (a Parquet file that cannot be read at random, such as an S3 object's
+    /// body) into an unnamed temporary file and opens that: Parquet's footer is at its end, so
+    /// the whole file must be at hand, and on disk it costs no memory. The file is unlinked at
+    /// once and disappears when the reader is done.
+    public static func spooling(_ source: any ByteSource, name: String) throws -> ParquetTextSource {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(directory)/flowq-parquet-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw GzipError.io(path: String(cString: template), errno: errno) }
+        let path = String(cString: template)
+        defer { close(fd); unlink(path) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try source.read(into: buffer)
+            if count == 0 { break }
+            var written = 0
+            while written < count {
+                let result = write(fd, buffer.baseAddress! + written, count - written)
+                if result < 0 && errno == EINTR { continue }
+                guard result > 0 else { throw GzipError.io(path: path, errno: errno) }
+                written += result
+            }
+        }
+        return try ParquetTextSource(path: path)
+    }
+
     /// True when `bytes` start like a Parquet file (`PAR1`).
     public static func isParquet(firstBytes bytes: some Collection<UInt8>) -> Bool {
         ParquetFile.isParquet(firstBytes: bytes)

@@ -111,6 +111,10 @@ public final class Catalog {
             CREATE TABLE IF NOT EXISTS pruning(
                 day TEXT PRIMARY KEY,
                 started_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS source_state(
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated_at INTEGER NOT NULL);
             """)
         // Catalogs written before formats without `start` were stored lack the count: add it
         // (every row they hold has a start).
@@ -236,6 +240,19 @@ public final class Catalog {
     /// Paths of stored files (for what their S3 keys say).
     public func storedPaths() throws(SQLiteError) -> [String] {
         try database.rows("SELECT path FROM files WHERE state = 'stored' ORDER BY id").compactMap { $0[0].textValue }
+    }
+
+    // MARK: Sources
+
+    /// What a source of inputs kept under `key` (e.g. the day an S3 prefix was listed through).
+    public func sourceState(_ key: String) throws(SQLiteError) -> String? {
+        try database.scalar("SELECT value FROM source_state WHERE key = ?", [.text(key)])?.textValue
+    }
+
+    /// Keeps `value` under `key`, replacing what was there.
+    public func setSourceState(_ key: String, _ value: String) throws(SQLiteError) {
+        try database.run("INSERT INTO source_state(key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                         [.text(key), .text(value), .integer(Self.now)])
     }
 
     // MARK: Partitions

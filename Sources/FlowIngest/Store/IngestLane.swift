@@ -32,6 +32,8 @@ struct FileJob: Sendable {
     let path: String
     let displayPath: String
     let fileID: Int64
+    /// For a remote input: its opened source (or why it could not be opened).
+    var source: Result<SourceHandoff, any Error>? = nil
 }
 
 /// A file read to its end.

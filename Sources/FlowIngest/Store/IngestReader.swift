@@ -45,6 +45,9 @@ final class IngestReader: @unchecked Sendable {
         reader.fileID = job.fileID
         reader.key = S3Key(path: job.path)
         reader.logFormat = options.logFormat
+        if let source = job.source {
+            reader.openSource = { try source.get().source }
+        }
         var layout: FlowLayout? = nil
         reader.run { message in
             switch message {

@@ -18,7 +18,7 @@ final class IngestRun {
     private let store: FlowStore
     private let catalog: Catalog
     private let options: IngestOptions
-    private let files: [String]
+    private let inputs: [IngestInput]
     private let progress: ((IngestProgress) -> Void)?
 
     private let events = BatchQueue<IngestEvent>(limit: .max)
@@ -61,18 +61,20 @@ final class IngestRun {
     /// Files a reader may have queued besides the one it is reading.
     static let readAhead = 1
 
-    init(store: FlowStore, catalog: Catalog, options: IngestOptions, files: [String], progress: ((IngestProgress) -> Void)?) {
+    init(store: FlowStore, catalog: Catalog, options: IngestOptions, inputs: [IngestInput], progress: ((IngestProgress) -> Void)?) {
         self.store = store
         self.catalog = catalog
         self.options = options
-        self.files = files
+        self.inputs = inputs
         self.progress = progress
-        outcomes = Array(repeating: nil, count: files.count)
-        waiting = Self.spread(files, over: Self.readerCount).map { Array($0.reversed()) }
+        outcomes = Array(repeating: nil, count: inputs.count)
+        waiting = Self.spread(inputs.map(\.path), over: Self.readerCount).map { Array($0.reversed()) }
         outstanding = Array(repeating: 0, count: Self.readerCount)
-        state = IngestProgress(filesDone: 0, filesTotal: files.count, records: 0, bytes: 0)
+        state = IngestProgress(filesDone: 0, filesTotal: inputs.count, records: 0, bytes: 0)
         state.started = Date()
-        state.bytesTotal = files.reduce(0) { total, path in
+        state.bytesTotal = inputs.reduce(0) { total, input in
+            if let remote = input.remote { return total + remote.size }
+            let path = input.path
             var info = stat()
             return total + (path != "-" && stat(path, &info) == 0 ? Int64(info.st_size) : 0)
         }
@@ -110,7 +112,7 @@ final class IngestRun {
         for reader in readers { reader.join() }
         for lane in lanes { lane.join() }
         finished = true
-        return outcomes.enumerated().map { index, outcome in outcome ?? FileOutcome(path: files[index], status: .rejected(reason: "not read")) }
+        return outcomes.enumerated().map { index, outcome in outcome ?? FileOutcome(path: inputs[index].path, status: .rejected(reason: "not read")) }
     }
 
     /// Stops every thread after a failure; files left pending are recovered by the next run.
@@ -142,10 +144,14 @@ final class IngestRun {
 
     /// Starts file `index`: nil when a re-run can skip it without reading it.
     private func begin(_ index: Int) throws(StoreError) -> FileJob? {
-        let path = files[index]
+        let input = inputs[index]
+        let path = input.path
         let displayPath = path == "-" ? "<stdin>" : path
         var size: Int64 = 0, modified: Int64 = 0
-        if path != "-" {
+        if let remote = input.remote {
+            size = remote.size
+            modified = remote.version
+        } else if path != "-" {
             var info = stat()
             guard stat(path, &info) == 0 else {
                 complete(index, FileOutcome(path: displayPath, status: .rejected(reason: "cannot read: \(String(cString: strerror(errno)))")))
@@ -172,7 +178,13 @@ final class IngestRun {
                 return nil
             }
             let id = try catalog.beginFile(path: displayPath, size: size, modified: modified)
-            return FileJob(index: index, path: path, displayPath: displayPath, fileID: id)
+            var job = FileJob(index: index, path: path, displayPath: displayPath, fileID: id)
+            if let remote = input.remote {
+                // Opened here so the download starts while the reader finishes earlier files;
+                // a failure to open is the reader's to report, as a failure to read.
+                job.source = Result { SourceHandoff(try remote.open()) }
+            }
+            return job
         } catch {
             throw .sqlite(error)
         }
@@ -334,6 +346,7 @@ final class IngestRun {
     /// True for failures that may pass without the file changing (the disk, permissions).
     private static func isTransient(_ error: Error) -> Bool {
         if case GzipError.io = error { return true }
+        if let failure = error as? any TransientFailure { return failure.isTransient }
         return false
     }
 

@@ -58,10 +58,34 @@ public final class Ingestor {
         var summary = IngestSummary()
         summary.recoveredFiles = try recover()
         let expansion = try InputFiles.expand(paths)
-        let outcomes = try IngestRun(store: store, catalog: catalog, options: options, files: expansion.files, progress: progress).execute()
+        let outcomes = try IngestRun(store: store, catalog: catalog, options: options, inputs: expansion.files.map(IngestInput.init(path:)), progress: progress).execute()
         summary.files = expansion.problems.map { FileOutcome(path: $0.path, status: .rejected(reason: $0.reason)) } + outcomes
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// Ingests `inputs` (local files and remote objects alike, each exactly once as files
+    /// are); `problems` are inputs that could not even be listed, reported as rejected.
+    public func ingest(inputs: [IngestInput], problems: [(path: String, reason: String)] = [],
+                       progress: ((IngestProgress) -> Void)? = nil) throws(StoreError) -> IngestSummary {
+        let started = Date()
+        var summary = IngestSummary()
+        summary.recoveredFiles = try recover()
+        let outcomes = try IngestRun(store: store, catalog: catalog, options: options, inputs: inputs, progress: progress).execute()
+        summary.files = problems.map { FileOutcome(path: $0.path, status: .rejected(reason: $0.reason)) } + outcomes
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// A value a source of inputs keeps between runs (what an S3 prefix was listed through),
+    /// under `key`; nil when none was kept.
+    public func sourceState(_ key: String) throws(StoreError) -> String? {
+        do { return try catalog.sourceState(key) } catch { throw .sqlite(error) }
+    }
+
+    /// Keeps `value` under `key` for the next run (see `sourceState(_:)`).
+    public func setSourceState(_ key: String, _ value: String) throws(StoreError) {
+        do { try catalog.setSourceState(key, value) } catch { throw .sqlite(error) }
     }
 
     /// Finishes what a killed command left: deletes the files of days an interrupted prune
