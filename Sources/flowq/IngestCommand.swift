@@ -68,16 +68,23 @@ struct IngestCommand: ParsableCommand {
                 throw ValidationError("--log-format: \(error.message)")
             }
         }
+        let remote = paths.filter { $0.hasPrefix("s3://") }
+        if remote.isEmpty, since != nil || from != nil || to != nil || endpointURL != nil {
+            throw ValidationError("--since, --from, --to and --endpoint-url apply to s3:// prefixes; local files are read whole")
+        }
+        let locations = try remote.map { prefix in
+            do { return try S3Location(prefix) } catch { throw ValidationError(error.localizedDescription) }
+        }
+        let window = try deliveryWindow()
         do {
             let ingestor = try Ingestor(store: store, options: IngestOptions(strict: strict, recordsPerCommit: commitEvery, logFormat: format))
             // A progress line only for a person watching: never in logs or pipes.
             let bar = Terminal.stderrIsTerminal && !quiet ? ProgressLine() : nil
             let show = bar.map { bar in { (progress: IngestProgress) in bar.show(progress) } }
-            let remote = paths.filter { $0.hasPrefix("s3://") }
             if remote.isEmpty {
                 summary = try ingestor.ingest(paths: paths, progress: show)
             } else {
-                summary = try ingestFromS3(remote, local: paths.filter { !$0.hasPrefix("s3://") }, ingestor: ingestor, progress: show)
+                summary = try ingestFromS3(locations, window: window, local: paths.filter { !$0.hasPrefix("s3://") }, ingestor: ingestor, progress: show)
             }
             bar?.clear()
         } catch {
@@ -94,24 +101,22 @@ struct IngestCommand: ParsableCommand {
         if !summary.rejected.isEmpty { throw ExitStatus.filesRejected }
     }
 
-    /// Lists `prefixes` and ingests their objects, with the `local` paths, in one run.
-    private func ingestFromS3(_ prefixes: [String], local: [String], ingestor: Ingestor,
+    /// The delivery days `--since`, `--from` and `--to` ask for (`--to` exclusive, as in reports).
+    private func deliveryWindow() throws -> DeliveryWindow? {
+        guard since != nil || from != nil || to != nil else { return nil }
+        let now = Date()
+        let asked: ReportWindow
+        do { asked = try ReportWindow.resolve(since: since, from: from, to: to, now: now) } catch { throw ValidationError(error.localizedDescription) }
+        let today = PartitionDay(unixSeconds: Int64(now.timeIntervalSince1970))
+        switch asked.bounds {
+        case .since(let start, _): return DeliveryWindow(from: PartitionDay(unixSeconds: start), to: today)
+        case .days(let first, let end): return DeliveryWindow(from: first ?? PartitionDay(dayNumber: 0), to: end.map { $0.adding(days: -1) } ?? today)
+        }
+    }
+
+    /// Lists `locations` and ingests their objects, with the `local` paths, in one run.
+    private func ingestFromS3(_ locations: [S3Location], window: DeliveryWindow?, local: [String], ingestor: Ingestor,
                               progress: ((IngestProgress) -> Void)?) throws -> IngestSummary {
-        let locations = try prefixes.map { prefix in
-            do { return try S3Location(prefix) } catch { throw ValidationError(error.localizedDescription) }
-        }
-        var window: DeliveryWindow? = nil
-        if since != nil || from != nil || to != nil {
-            let now = Date()
-            let asked: ReportWindow
-            do { asked = try ReportWindow.resolve(since: since, from: from, to: to, now: now) } catch { throw ValidationError(error.localizedDescription) }
-            let today = PartitionDay(unixSeconds: Int64(now.timeIntervalSince1970))
-            switch asked.bounds {
-            case .since(let start, _): window = DeliveryWindow(from: PartitionDay(unixSeconds: start), to: today)
-            case .days(let first, let end):
-                window = DeliveryWindow(from: first ?? PartitionDay(dayNumber: 0), to: end.map { $0.adding(days: -1) } ?? today)
-            }
-        }
         let expansion = try InputFiles.expand(local)
         let environment = ProcessInfo.processInfo.environment
         let s3 = try S3Ingest(environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory(), endpoint: endpointURL)

@@ -203,6 +203,23 @@ struct S3IngestCommandTests {
         #expect(try answer(store) == answer(local))
     }
 
+    @Test("a Parquet object is recognised by content and stores what the same file stores locally")
+    func parquetObject() async throws {
+        defer { cleanUp() }
+        let fixture = PackagePaths.root.appendingPathComponent("Tests/FlowParquetTests/Fixtures/flows-gzip-v2-dict.parquet")
+        let bucket = "flows-\(UUID().uuidString.prefix(8).lowercased())"
+        let key = "AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2023/month=11/day=14/delivery.bin"
+        try await upload([(key, try Data(contentsOf: fixture))], bucket: bucket, endpoint: moto.url)
+        let store = folder.appendingPathComponent("store"), local = folder.appendingPathComponent("local")
+        let result = try flowq(["ingest", "--store", store.path, "--endpoint-url", moto.url, "s3://\(bucket)/AWSLogs/"], environment: s3Environment(home: folder))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("1 stored"))
+        _ = try flowq(["ingest", "--store", local.path, fixture.path])
+        let days = try answer(store)
+        #expect(days.split(whereSeparator: \.isNewline).count >= 2, "\(days)")
+        #expect(try days == answer(local))
+    }
+
     @Test("an object that cannot be read is named with the reason; the rest is stored")
     func unreadable() async throws {
         defer { cleanUp() }
