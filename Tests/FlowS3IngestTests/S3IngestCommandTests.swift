@@ -70,9 +70,8 @@ private func upload(_ objects: [(key: String, data: Data)], bucket: String, endp
 }
 
 /// What a store holds, as a query prints it: per-day counts, sums and a distinct count.
-private func answer(_ store: URL) throws -> String {
-    try flowq(["query", "--store", store.path, "--format", "csv",
-               "SELECT date, count(*), sum(bytes), count(DISTINCT srcaddr) FROM flows GROUP BY date ORDER BY date"]).stdout
+private func answer(_ store: URL, _ sql: String = "SELECT date, count(*), sum(bytes), count(DISTINCT srcaddr) FROM flows GROUP BY date ORDER BY date") throws -> String {
+    try flowq(["query", "--store", store.path, "--format", "csv", sql]).stdout
 }
 
 @Suite("flowq ingest s3://", .serialized, .enabled(if: TestPython.motoAvailable, "moto is not installed (see .ci/run)"))
@@ -215,9 +214,11 @@ struct S3IngestCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("1 stored"))
         _ = try flowq(["ingest", "--store", local.path, fixture.path])
-        let days = try answer(store)
+        // The fixture holds bytes = INT64 max, so a sum would overflow (an error, as in Trino).
+        let sql = "SELECT date, count(*), max(bytes), count(DISTINCT srcaddr), count(DISTINCT dstaddr) FROM flows GROUP BY date ORDER BY date"
+        let days = try answer(store, sql)
         #expect(days.split(whereSeparator: \.isNewline).count >= 2, "\(days)")
-        #expect(try days == answer(local))
+        #expect(try days == answer(local, sql))
     }
 
     @Test("an object that cannot be read is named with the reason; the rest is stored")
