@@ -109,7 +109,7 @@ struct StatusCommand: ParsableCommand {
         let withoutStart = status.partitions.filter { $0.rowsWithoutStart > 0 }
         if !withoutStart.isEmpty {
             let total = withoutStart.reduce(0) { $0 + $1.rowsWithoutStart }
-            lines.append("\(total.formatted()) rows of formats without start, placed in their day by end or by the delivery date of their file (\(withoutStart.map(\.day).joined(separator: ", ")))")
+            lines.append("\(total.formatted()) rows of formats without start, placed in their day by end or by the delivery date of their file (\(withoutStart.map { $0.table == FlowTable.vpc.name ? $0.day : "\($0.table) \($0.day)" }.joined(separator: ", ")))")
         }
         if let last = status.lastFile {
             // Paths and messages come from outside (file names, header fields): shown escaped.

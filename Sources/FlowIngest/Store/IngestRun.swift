@@ -228,7 +228,8 @@ final class IngestRun {
         }
         switch result {
         case .failure(let failure):
-            // Transit Gateway logs are no failure: they are read into their own table.
+            // Every failure is a rejection: Transit Gateway logs, once set aside here, are stored
+            // in a table of their own (`FlowLayout.table`).
             drop(.reject(reason: Self.reason(for: failure.error), transient: Self.isTransient(failure.error)))
         case .success(let read):
             let summary = read.summary

@@ -65,7 +65,9 @@ public struct StoreChecker {
             var pruning: [PartitionDay]
         }
         let facts: Facts = try database.readTransaction {
-            Facts(
+            // A catalog no writer has migrated yet holds VPC days only (see `Catalog.createSchema`).
+            let table = try catalog.hasColumn("table_name", in: "file_partitions") ? "p.table_name" : "'\(FlowTable.vpc.name)'"
+            return Facts(
                 integrity: try database.scalar("PRAGMA quick_check")?.textValue,
                 snapshot: try catalog.snapshot(),
                 pendingFiles: try catalog.pendingFiles(),
@@ -76,7 +78,7 @@ public struct StoreChecker {
                     FROM files f WHERE f.state = 'stored'
                     """).filter { $0[1] != $0[2] },
                 rowsFromFiles: Dictionary(try database.rows("""
-                    SELECT p.day, sum(p.rows), \(try catalog.hasColumn("table_name", in: "file_partitions") ? "p.table_name" : "'\(FlowTable.vpc.name)'")
+                    SELECT p.day, sum(p.rows), \(table)
                     FROM file_partitions p JOIN files f ON f.id = p.file_id WHERE f.state = 'stored' GROUP BY 1, 3
                     """).compactMap { row in
                         guard let day = row[0].textValue.flatMap({ PartitionDay($0) }),
