@@ -7,7 +7,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "The engine: athena (Trino) or spark.") var engine: String
     @Option(help: "The export layout under the location: default or hive.") var layout: String = "default"
     @Flag(help: "The export has hourly folders.") var hourly = false
-    @Option(help: "The table name on that engine.") var table: String = "vpc_flow_logs"
+    @Option(help: "The table name on that engine (default: flowq's name for it, vpc_flow_logs or tgw_flow_logs).") var table: String?
 
     func validate() throws {
         guard TargetEngine(rawValue: engine) != nil else { throw ValidationError("--engine must be athena or spark, not '\(engine)'") }
@@ -36,6 +36,7 @@ struct EmitCommand: ParsableCommand {
             Examples:
               flowq emit --engine athena "SELECT srcaddr, count(*) FROM flows WHERE action = 'REJECT' AND day >= '2024/01/02' GROUP BY srcaddr"
               flowq emit --engine spark --file query.sql
+              flowq emit --engine athena "SELECT tgw_attachment_id, sum(bytes) FROM tgw_flow_logs GROUP BY 1"
             """
     )
 
@@ -54,7 +55,8 @@ struct EmitCommand: ParsableCommand {
         // `*` means flowq's columns for the store the table was made from (as `flowq ddl` takes
         // its columns from it); a store that cannot be read leaves `*` as it is.
         let store = storeOptions.resolved
-        if store.exists, let columns = try? QueryEngine(store: store).plan("SELECT * FROM vpc_flow_logs").columns {
+        let table = (try? QueryParser.parse(text)).flatMap { try? QueryPlanner.table(of: $0) } ?? .vpc
+        if store.exists, let columns = try? QueryEngine(store: store).plan("SELECT * FROM \(table.name)").columns {
             emitter.starColumns = columns.map(\.name)
             emitter.tableColumns = Set(columns.map(\.name))
         }
@@ -75,13 +77,15 @@ struct DdlCommand: ParsableCommand {
         commandName: "ddl",
         abstract: "Print the CREATE TABLE that lets Athena or Spark read the same S3 export.",
         discussion: """
-            Columns come from --fields, else from the layout the store has seen (one layout; with
-            several, name one with --fields), else the default format. Athena's table uses partition
+            Columns come from --fields, else from the layout the store has seen for the table (one
+            layout; with several, name one with --fields), else the table's default format.
+            --logs tgw makes the Transit Gateway table (tgw_flow_logs). Athena's table uses partition
             projection over account, region and delivery day, so it needs no MSCK REPAIR.
 
             Examples:
               flowq ddl --engine athena --location s3://my-bucket/flow-logs/
               flowq ddl --engine athena --location s3://my-bucket/ --layout hive --hourly --accounts 111122223333 --regions eu-west-1,us-east-1
+              flowq ddl --engine athena --location s3://my-bucket/flow-logs/ --logs tgw
               flowq ddl --engine spark --location s3://my-bucket/flow-logs/ --fields "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
             """
     )
@@ -93,15 +97,31 @@ struct DdlCommand: ParsableCommand {
     @Option(help: "Account ids for partition projection, comma separated (default: from the store's files).") var accounts: String?
     @Option(help: "Regions for partition projection, comma separated (default: from the store's files).") var regions: String?
     @Option(help: "The first delivery day for partition projection (YYYY-MM-DD; default: the store's first day).") var since: String?
+    @Option(help: "Which flow logs: vpc (vpc_flow_logs) or tgw (Transit Gateway, tgw_flow_logs).") var logs: String = "vpc"
+
+    func validate() throws {
+        guard flowTable != nil else { throw ValidationError("--logs must be vpc or tgw, not '\(logs)'") }
+    }
+
+    /// The flowq table `--logs` names.
+    var flowTable: FlowTable? {
+        switch logs.lowercased() {
+        case "vpc", FlowTable.vpc.name, "flows": return .vpc
+        case "tgw", FlowTable.transitGateway.name: return .transitGateway
+        default: return nil
+        }
+    }
 
     func run() throws {
         var header = fields?.split(separator: " ").map(String.init)
         var accountList = accounts?.split(separator: ",").map(String.init)
         var regionList = regions?.split(separator: ",").map(String.init)
         var first = since.flatMap { PartitionDay($0) }
+        let flowTable = flowTable ?? .vpc
         let store = storeOptions.resolved
         if store.exists, let catalog = try? store.openCatalogForReading() {
-            let layouts = (try? catalog.layouts()) ?? []
+            // The layouts of this table's files only: a bucket may mix both kinds.
+            let layouts = ((try? catalog.layouts()) ?? []).filter { (try? FlowLayout(logFormat: $0))?.table == flowTable }
             if header == nil {
                 if layouts.count > 1 {
                     Terminal.message("error: the store holds \(layouts.count) layouts; name one with --fields:\n" + layouts.map { "  \($0)" }.joined(separator: "\n"))
@@ -112,10 +132,10 @@ struct DdlCommand: ParsableCommand {
             let keys = ((try? catalog.storedPaths()) ?? []).map { S3Key(path: $0) }
             if accountList == nil { accountList = Array(Set(keys.compactMap(\.accountID))).sorted() }
             if regionList == nil { regionList = Array(Set(keys.compactMap(\.region))).sorted() }
-            if first == nil { first = (try? catalog.partitions())?.first?.day }
+            if first == nil { first = (try? catalog.partitions())?.filter { $0.table == flowTable }.first?.day }
         }
         var ddl = TableDDL(engine: engineOptions.target, location: location, layout: engineOptions.tableLayout, hourly: engineOptions.hourly,
-                           table: engineOptions.table)
+                           table: engineOptions.table, flowTable: flowTable)
         if let header, !header.isEmpty { ddl.fields = header }
         if let accountList, !accountList.isEmpty { ddl.accounts = accountList }
         if let regionList, !regionList.isEmpty { ddl.regions = regionList }

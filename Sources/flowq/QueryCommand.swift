@@ -9,13 +9,15 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Run an Athena-style SELECT over the store.",
         discussion: """
-            The table is vpc_flow_logs (or flows); columns are the flow-log fields with - as _,
-            plus date (DATE), day and date_partition ('YYYY/MM/DD'), the UTC day of start.
+            The tables are vpc_flow_logs (or flows) and tgw_flow_logs (Transit Gateway flow logs);
+            columns are the flow-log fields with - as _, plus date (DATE), day and date_partition
+            ('YYYY/MM/DD'), the UTC day of start.
 
             Examples:
               flowq query "SELECT * FROM vpc_flow_logs WHERE (action = 'REJECT' AND dstport = 443) AND date_partition >= '2024-01-01'"
               flowq query --format csv "SELECT srcaddr, count(*) AS c FROM vpc_flow_logs WHERE action = 'REJECT' GROUP BY srcaddr ORDER BY c DESC LIMIT 10"
               flowq query --file top-talkers.sql --format json
+              flowq query "SELECT tgw_attachment_id, sum(bytes) AS bytes FROM tgw_flow_logs WHERE date = DATE '2024-01-05' GROUP BY 1 ORDER BY 2 DESC"
 
             Output: table on a terminal, CSV when piped (override with --format).
             Exit status: 0 success; 2 the query is invalid; 1 it failed while running (or timed out).
@@ -82,8 +84,9 @@ extension QueryCommand {
         // The files' columns are the default format's or `--fields`; flowq types Spark's answer
         // (and expands `*`) as it would for a store holding exactly those columns.
         let fieldNames = fields.map { $0.split(separator: " ").map { $0.lowercased().replacingOccurrences(of: "-", with: "_") } }
-        let described = PartitionInfo(day: PartitionDay(dayNumber: 0), rowCount: 0, fileCount: 0, startRange: 0...0, endRange: nil,
-                                      columns: fieldNames ?? FlowLayout.awsDefaultFields.map(\.columnName), sizeOnDisk: 0)
+        let table = (try? QueryParser.parse(text)).flatMap { try? QueryPlanner.table(of: $0) } ?? .vpc
+        let described = PartitionInfo(table: table, day: PartitionDay(dayNumber: 0), rowCount: 0, fileCount: 0, startRange: 0...0, endRange: nil,
+                                      columns: fieldNames ?? table.defaultFields.map(\.columnName), sizeOnDisk: 0)
         let planner = QueryPlanner(snapshot: StoreSnapshot(partitions: [described], fileWatermark: 0, unfinishedFileIDs: [],
                                                            extraColumns: fieldNames ?? []))
         let columns: [ResultColumn]
@@ -96,7 +99,7 @@ extension QueryCommand {
         var runner = SparkRunner(master: sparkMaster, location: location.map { $0.contains("://") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "")
         if let fields { runner.fields = fields.split(separator: " ").map(String.init) }
         // Spark's `*` would list its table's columns; flowq's rows are labelled with its own.
-        runner.starColumns = try? planner.plan("SELECT * FROM vpc_flow_logs").columns.map(\.name)
+        runner.starColumns = try? planner.plan("SELECT * FROM \(table.name)").columns.map(\.name)
         let rows: [[SQLiteValue]]
         do {
             rows = try runner.run(text, columns: columns)

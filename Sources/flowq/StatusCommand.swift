@@ -9,6 +9,8 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show the store's partitions, rows, size on disk and the last ingest.",
         discussion: """
+            Each table is listed on its own: vpc_flow_logs, then tgw_flow_logs (Transit Gateway).
+
             Examples:
               flowq status --store ~/flows
               flowq status --format json | jq '.rows'
@@ -25,6 +27,8 @@ struct StatusCommand: ParsableCommand {
     /// The status as JSON shows it.
     struct Status: Codable {
         struct Partition: Codable {
+            /// The table: `vpc_flow_logs` or `tgw_flow_logs`.
+            var table: String
             var day: String
             var rows: Int64
             var files: Int64
@@ -39,8 +43,19 @@ struct StatusCommand: ParsableCommand {
             var records: Int64
             var message: String?
         }
+        /// One table's totals.
+        struct Table: Codable {
+            var name: String
+            var partitions: Int
+            var rows: Int64
+            var bytes: Int64
+        }
         var store: String
+        /// Every table, VPC first, each listed even when empty.
+        var tables: [Table]
+        /// Every partition of every table.
         var partitions: [Partition]
+        /// Totals over every table.
         var rows: Int64
         var bytes: Int64
         var lastFile: LastFile?
@@ -52,15 +67,19 @@ struct StatusCommand: ParsableCommand {
         do {
             let catalog = try store.openCatalogForReading()
             let partitions = try catalog.partitions().map { partition in
-                Status.Partition(day: partition.day.isoText, rows: partition.rowCount, files: partition.fileCount,
-                                 bytes: Self.fileSize(store.partitionPath(for: partition.day)), rowsWithoutStart: partition.rowsWithoutStart)
+                Status.Partition(table: partition.table.name, day: partition.day.isoText, rows: partition.rowCount, files: partition.fileCount,
+                                 bytes: Self.fileSize(store.partitionPath(for: partition.key)), rowsWithoutStart: partition.rowsWithoutStart)
+            }
+            let tables = FlowTable.allCases.map { table in
+                let own = partitions.filter { $0.table == table.name }
+                return Status.Table(name: table.name, partitions: own.count, rows: own.reduce(0) { $0 + $1.rows }, bytes: own.reduce(0) { $0 + $1.bytes })
             }
             let last = try catalog.recentFiles(limit: 1).first.map { file in
                 Status.LastFile(path: file.path, state: file.state,
                                 finishedAt: file.finishedAt.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) },
                                 records: file.records, message: file.message)
             }
-            status = Status(store: store.url.path, partitions: partitions, rows: partitions.reduce(0) { $0 + $1.rows },
+            status = Status(store: store.url.path, tables: tables, partitions: partitions, rows: partitions.reduce(0) { $0 + $1.rows },
                             bytes: partitions.reduce(0) { $0 + $1.bytes }, lastFile: last)
         } catch {
             Terminal.message("error: \(error.localizedDescription)")
@@ -73,16 +92,24 @@ struct StatusCommand: ParsableCommand {
             return
         }
         var lines = ["store: \(DisplayText.escaped(status.store))"]
-        lines.append("day       " + "  " + Self.padded("rows", 12) + "  " + Self.padded("files", 5) + "  " + Self.padded("size", 10))
-        for partition in status.partitions {
-            lines.append(partition.day + "  " + Self.padded(partition.rows.formatted(), 12) + "  "
-                         + Self.padded(String(partition.files), 5) + "  " + Self.padded(ByteCountFormatter.string(fromByteCount: partition.bytes, countStyle: .file), 10))
+        for table in status.tables {
+            let title = FlowTable(catalogName: table.name)?.title ?? table.name
+            guard table.partitions > 0 else {
+                lines.append("\(table.name) (\(title)): no partitions")
+                continue
+            }
+            lines.append("\(table.name) (\(title))")
+            lines.append("day       " + "  " + Self.padded("rows", 12) + "  " + Self.padded("files", 5) + "  " + Self.padded("size", 10))
+            for partition in status.partitions where partition.table == table.name {
+                lines.append(partition.day + "  " + Self.padded(partition.rows.formatted(), 12) + "  "
+                             + Self.padded(String(partition.files), 5) + "  " + Self.padded(ByteCountFormatter.string(fromByteCount: partition.bytes, countStyle: .file), 10))
+            }
+            lines.append("\(table.partitions) partition(s), \(table.rows.formatted()) rows, \(ByteCountFormatter.string(fromByteCount: table.bytes, countStyle: .file)) on disk")
         }
-        lines.append("\(status.partitions.count) partition(s), \(status.rows.formatted()) rows, \(ByteCountFormatter.string(fromByteCount: status.bytes, countStyle: .file)) on disk")
         let withoutStart = status.partitions.filter { $0.rowsWithoutStart > 0 }
         if !withoutStart.isEmpty {
             let total = withoutStart.reduce(0) { $0 + $1.rowsWithoutStart }
-            lines.append("\(total.formatted()) rows of formats without start, placed in their day by end or by the delivery date of their file (\(withoutStart.map(\.day).joined(separator: ", ")))")
+            lines.append("\(total.formatted()) rows of formats without start, placed in their day by end or by the delivery date of their file (\(withoutStart.map { $0.table == FlowTable.vpc.name ? $0.day : "\($0.table) \($0.day)" }.joined(separator: ", ")))")
         }
         if let last = status.lastFile {
             // Paths and messages come from outside (file names, header fields): shown escaped.

@@ -161,9 +161,42 @@ struct RecordParserTests {
     func badHeaders() throws {
         #expect(throws: LayoutError.noHeader(firstField: "2")) { _ = try parse("2 123 eni-1", "x") }
         #expect(throws: LayoutError.duplicateField("start", "start")) { _ = try parse("version start start", "x") }
-        #expect(throws: LayoutError.transitGateway) {
-            _ = try parse("version resource-type account-id tgw-id tgw-attachment-id srcaddr start end", "x")
-        }
+    }
+
+    @Test("the header decides the table: Transit Gateway fields make a Transit Gateway log, never VPC columns", arguments: [
+        ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status", FlowTable.vpc),
+        ("version resource-type account-id tgw-id tgw-attachment-id srcaddr start end", .transitGateway),
+        ("version tgw-attachment-id srcaddr dstaddr start end", .transitGateway),
+        ("version srcaddr packets-lost-blackhole start end", .transitGateway),
+        // resource-type alone says Transit Gateway only without VPC's action.
+        ("version resource-type srcaddr start end log-status", .transitGateway),
+        ("version resource-type srcaddr start end action", .vpc),
+    ])
+    func table(header: String, table: FlowTable) throws {
+        let layout = try FlowLayout(logFormat: header)
+        #expect(layout.table == table)
+        #expect(layout.unknownFieldNames.isEmpty)
+    }
+
+    @Test("AWS's Transit Gateway default format: every field known, typed, in the table's column order")
+    func transitGatewayDefault() throws {
+        let header = FlowLayout.transitGatewayDefaultFields.map(\.headerName).joined(separator: " ")
+        #expect(header == "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service")
+        let line = "6 TransitGateway 123456789012 tgw-0a tgw-attach-0a 123456789012 210987654321 vpc-0a vpc-0b subnet-0a subnet-0b eni-0a eni-0b use1-az1 use1-az2 tgw-attach-0b 10.0.1.5 10.1.2.7 49152 443 6 10 8400 1704456000 1704456060 OK IPv4 0 3 0 0 18 us-east-1 egress - -"
+        let (parser, outcome) = try parse(header, line)
+        #expect(outcome == .record(start: 1_704_456_000))
+        #expect(parser.layout.table == .transitGateway)
+        #expect(value(parser, "tgw_attachment_id", in: line) == "tgw-attach-0a")
+        #expect(value(parser, "packets_lost_blackhole", in: line) == "3")
+        #expect(value(parser, "pkt_src_aws_service", in: line) == "NULL")
+        // The fields VPC logs have keep their column ids; the new ones come after them all.
+        #expect(PartitionSchema.columnID(of: .encryptionStatus) == 42)
+        #expect(PartitionSchema.columnID(of: .resourceType) == 43)
+        #expect(FlowField.vpcFields.count == 42)
+        #expect(FlowField.packetsLostBlackhole.storage == .integer(0...Int64.max))
+        #expect(FlowField.tgwAttachmentID.storage == .dictionary)
+        let negative = try parse(header, line.replacingOccurrences(of: " 0 3 0 0 ", with: " 0 -3 0 0 "))
+        #expect(negative.1 == .malformed("packets_lost_blackhole is '-3', expected an integer in 0...9223372036854775807"))
     }
 
     @Test("a blank line is no record and no error")

@@ -209,7 +209,7 @@ struct StoreTests {
         let killed = try folder.write("killed.log", defaultHeader + "\n" + line(9) + "\n")
         var reader = FlowFileReader(path: killed, displayPath: killed, maximumLineLength: LineReader.defaultMaximumLineLength, lineErrorsReported: 5)
         reader.fileID = pending
-        let writer = try PartitionWriter(store: store, day: PartitionDay("2024-01-05")!)
+        let writer = try PartitionWriter(store: store, partition: PartitionKey(table: .vpc, day: PartitionDay("2024-01-05")!))
         var failure: (any Error)? = nil
         reader.run { message in
             if case .segment(let segment) = message {

@@ -5,6 +5,8 @@
 struct EncodedSegment: Sendable {
     /// The file the rows came from (its catalog id).
     let fileID: Int64
+    /// The table the rows belong to (their layout's, `FlowLayout.table`).
+    let table: FlowTable
     /// The UTC day of the rows' `start`.
     let day: PartitionDay
     /// Records in the segment.
@@ -17,6 +19,8 @@ struct EncodedSegment: Sendable {
     var minEnd: Int64?, maxEnd: Int64?
     /// Its columns, in layout order (then account and region from the S3 key).
     var columns: [EncodedColumn]
+    /// The partition the segment is written to.
+    var partition: PartitionKey { PartitionKey(table: table, day: day) }
     /// Bytes of all blobs (for the budget of what is in flight).
     var byteCount: Int { columns.reduce(0) { $0 + $1.blob.count } }
 }

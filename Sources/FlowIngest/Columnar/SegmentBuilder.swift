@@ -201,7 +201,7 @@ final class SegmentBuilder {
             encoded.append(EncodedColumn(name: field.columnName, kind: .text, blob: result.bytes, minimum: nil, maximum: nil,
                                          nullCount: 0, words: [value]))
         }
-        return EncodedSegment(fileID: fileID, day: day, rows: rows, rowsWithoutStart: lacksStart ? rows : 0, minStart: minStart, maxStart: maxStart,
+        return EncodedSegment(fileID: fileID, table: layout.table, day: day, rows: rows, rowsWithoutStart: lacksStart ? rows : 0, minStart: minStart, maxStart: maxStart,
                               minEnd: minEnd == .max ? nil : minEnd, maxEnd: maxEnd == .min ? nil : maxEnd, columns: encoded)
     }
 }

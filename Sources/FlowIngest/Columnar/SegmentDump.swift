@@ -3,10 +3,10 @@ import Foundation
 /// Every stored row of a partition as text, straight from its segments: what `check` and the
 /// tests read to compare a partition with its input, independently of the query engine.
 public enum SegmentDump {
-    /// The rows of `day` (all segments, stored or not), in write order: per row the text of
-    /// each of `columns` ("NULL" for NULL), addresses and words decoded.
-    public static func rows(store: FlowStore, day: PartitionDay, columns: [String]) throws -> [[String]] {
-        let reader = try PartitionReader(path: store.partitionPath(for: day))
+    /// The rows of `table`'s partition of `day` (all segments, stored or not), in write order:
+    /// per row the text of each of `columns` ("NULL" for NULL), addresses and words decoded.
+    public static func rows(store: FlowStore, day: PartitionDay, table: FlowTable = .vpc, columns: [String]) throws -> [[String]] {
+        let reader = try PartitionReader(path: store.partitionPath(for: day, table: table))
         var rows: [[String]] = []
         for segment in try reader.segments(watermark: .max, unfinished: []) {
             var decoded: [[String]] = []

@@ -22,6 +22,35 @@ public enum FlowField: String, CaseIterable, Sendable {
     case ecsTaskARN = "ecs-task-arn", ecsTaskID = "ecs-task-id"
     // Version 8 and later.
     case rejectReason = "reject-reason", resourceID = "resource-id", encryptionStatus = "encryption-status"
+    // Transit Gateway flow logs (their own table; the fields they share with VPC logs are above).
+    // Appended last so the column ids of the fields above stay what stores already hold.
+    case resourceType = "resource-type", tgwID = "tgw-id", tgwAttachmentID = "tgw-attachment-id"
+    case tgwSrcVPCAccountID = "tgw-src-vpc-account-id", tgwDstVPCAccountID = "tgw-dst-vpc-account-id"
+    case tgwSrcVPCID = "tgw-src-vpc-id", tgwDstVPCID = "tgw-dst-vpc-id"
+    case tgwSrcSubnetID = "tgw-src-subnet-id", tgwDstSubnetID = "tgw-dst-subnet-id"
+    case tgwSrcENI = "tgw-src-eni", tgwDstENI = "tgw-dst-eni"
+    case tgwSrcAZID = "tgw-src-az-id", tgwDstAZID = "tgw-dst-az-id"
+    case tgwPairAttachmentID = "tgw-pair-attachment-id"
+    case packetsLostNoRoute = "packets-lost-no-route", packetsLostBlackhole = "packets-lost-blackhole"
+    case packetsLostMTUExceeded = "packets-lost-mtu-exceeded", packetsLostTTLExpired = "packets-lost-ttl-expired"
+
+    /// The fields of VPC flow logs (versions 2 to 8 and later), in field order: the columns of
+    /// `vpc_flow_logs`.
+    public static let vpcFields: [FlowField] = Array(allCases.prefix { $0 != .resourceType })
+
+    /// True for the fields only Transit Gateway flow logs have (`tgw-*`, `packets-lost-*`): a
+    /// header naming one is a Transit Gateway log. `resource-type` is not among them (see
+    /// `FlowLayout.table`).
+    public var isTransitGatewayOnly: Bool {
+        switch self {
+        case .tgwID, .tgwAttachmentID, .tgwSrcVPCAccountID, .tgwDstVPCAccountID, .tgwSrcVPCID, .tgwDstVPCID,
+             .tgwSrcSubnetID, .tgwDstSubnetID, .tgwSrcENI, .tgwDstENI, .tgwSrcAZID, .tgwDstAZID, .tgwPairAttachmentID,
+             .packetsLostNoRoute, .packetsLostBlackhole, .packetsLostMTUExceeded, .packetsLostTTLExpired:
+            return true
+        default:
+            return false
+        }
+    }
 
     /// The header name (`log-status`).
     public var headerName: String { rawValue }
@@ -36,6 +65,7 @@ public enum FlowField: String, CaseIterable, Sendable {
         case .srcport, .dstport: return .integer(0...65_535)
         case .protocol: return .integer(0...255)
         case .packets, .bytes: return .integer(0...Int64.max)
+        case .packetsLostNoRoute, .packetsLostBlackhole, .packetsLostMTUExceeded, .packetsLostTTLExpired: return .integer(0...Int64.max)
         case .start, .end: return .timestamp
         case .tcpFlags: return .integer(0...65_535)
         case .trafficPath: return .integer(0...255)
@@ -54,6 +84,7 @@ public enum FlowField: String, CaseIterable, Sendable {
         switch self {
         case .version, .srcport, .dstport, .tcpFlags, .trafficPath, .encryptionStatus: return "int"
         case .protocol, .packets, .bytes, .start, .end: return "bigint"
+        case .packetsLostNoRoute, .packetsLostBlackhole, .packetsLostMTUExceeded, .packetsLostTTLExpired: return "bigint"
         default: return "string"
         }
     }

@@ -8,6 +8,16 @@ extension FlowLayout {
         .packets, .bytes, .start, .end, .action, .logStatus,
     ]
 
+    /// The fields of AWS's Transit Gateway flow-log default format, in its order (it holds
+    /// every Transit Gateway field): the columns of `tgw_flow_logs`.
+    public static let transitGatewayDefaultFields: [FlowField] = [
+        .version, .resourceType, .accountID, .tgwID, .tgwAttachmentID, .tgwSrcVPCAccountID, .tgwDstVPCAccountID,
+        .tgwSrcVPCID, .tgwDstVPCID, .tgwSrcSubnetID, .tgwDstSubnetID, .tgwSrcENI, .tgwDstENI, .tgwSrcAZID, .tgwDstAZID,
+        .tgwPairAttachmentID, .srcaddr, .dstaddr, .srcport, .dstport, .protocol, .packets, .bytes, .start, .end,
+        .logStatus, .type, .packetsLostNoRoute, .packetsLostBlackhole, .packetsLostMTUExceeded, .packetsLostTTLExpired,
+        .tcpFlags, .region, .flowDirection, .pktSrcAWSService, .pktDstAWSService,
+    ]
+
     /// Reads a layout from a flow log's format string, as `aws ec2 describe-flow-logs` prints it
     /// (`${version} ${vpc-id} ${subnet-id} ...`), for files without a header line (CloudWatch
     /// Logs destinations, Firehose deliveries).

@@ -42,6 +42,19 @@ public struct FlowLayout: Sendable, Hashable {
         return .delivery
     }
 
+    /// The table this layout's records belong to: Transit Gateway flow logs when the header
+    /// names a field only they have (`tgw-id`, `tgw-attachment-id`, the `tgw-src-*`/`tgw-dst-*`
+    /// fields, `packets-lost-*`), or `resource-type` without VPC's `action`; else VPC flow logs.
+    /// The one place this is decided: the two kinds share a bucket and must never share columns.
+    public var table: FlowTable {
+        let transitGateway = slots.contains { slot in
+            if case .known(let field) = slot { return field.isTransitGatewayOnly }
+            return false
+        }
+        if transitGateway || (position(of: .resourceType) != nil && position(of: .action) == nil) { return .transitGateway }
+        return .vpc
+    }
+
     /// Header names that flowq does not know (kept, reported once per file).
     public var unknownFieldNames: [String] {
         slots.compactMap { if case .unknown(let name, _) = $0 { return name } else { return nil } }
@@ -107,9 +120,6 @@ public struct FlowLayout: Sendable, Hashable {
             }
         }
         let columns = Set(slots.map(\.columnName))
-        if columns.contains("tgw_id") || columns.contains("tgw_attachment_id") || columns.contains("resource_type") && !columns.contains("action") {
-            throw .transitGateway
-        }
         if let reserved = columns.first(where: { FlowLayout.reservedColumns.contains($0) }) {
             throw .reservedName(reserved)
         }
@@ -138,8 +148,6 @@ public enum LayoutError: Error, LocalizedError, Sendable, Equatable {
     case duplicateField(String, String)
     /// The header names more fields than any flow-log format has.
     case tooManyFields(Int)
-    /// Transit Gateway flow logs have another layout; flowq does not store them yet.
-    case transitGateway
     /// The layout has neither `start` nor `end`, and the file's path names no delivery date.
     case noTimeToPartitionBy
     /// A `--log-format` token that is neither `${name}` nor a bare name.
@@ -160,7 +168,6 @@ public enum LayoutError: Error, LocalizedError, Sendable, Equatable {
             if first == second { return "the header names '\(first)' twice" }
             return "the header names one field twice, as '\(first)' and as '\(second)' (- and _, and upper and lower case, are the same in field names)"
         case .tooManyFields(let count): return "the header names \(count.formatted()) fields; flow-log formats have under 60 and flowq reads at most \(FlowLayout.maximumFields.formatted())"
-        case .transitGateway: return "a Transit Gateway flow log (tgw-id/resource-type fields): recognised and not stored, as flowq stores VPC flow logs and never puts these records in VPC columns"
         case .noTimeToPartitionBy: return "the layout has neither 'start' nor 'end', and the path names no delivery date (YYYY/MM/DD folders, year=/month=/day= folders, or a ..._YYYYMMDDTHHmmZ_... file name) to place its records in day partitions by"
         case .invalidFormatToken(let token): return "the log format names '\(token)': fields are written ${name} and separated by spaces, as `aws ec2 describe-flow-logs` prints them"
         case .emptyFormat: return "the log format names no fields"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The store's catalog database: which files were ingested (and how it went) and which day
-/// partitions exist, with row counts and time ranges for pruning.
+/// partitions of which table exist, with row counts and time ranges for pruning.
 ///
 /// A file's row moves `pending` -> `stored` (or `rejected`, `ignored`); a `pending` row left by
 /// a killed ingest marks records to remove before the next ingest (see `Ingestor.recover`).
@@ -94,19 +94,12 @@ public final class Catalog {
                 finished_at INTEGER);
             CREATE INDEX IF NOT EXISTS files_by_path ON files(path);
             CREATE INDEX IF NOT EXISTS files_by_content ON files(content_key);
-            CREATE TABLE IF NOT EXISTS partitions(
-                day TEXT PRIMARY KEY,
-                rows INTEGER NOT NULL,
-                files INTEGER NOT NULL,
-                min_start INTEGER NOT NULL, max_start INTEGER NOT NULL,
-                min_end INTEGER, max_end INTEGER,
-                columns TEXT NOT NULL,
-                updated_at INTEGER NOT NULL,
-                rows_without_start INTEGER NOT NULL DEFAULT 0);
+            \(Self.createPartitions(named: "partitions"))
             CREATE TABLE IF NOT EXISTS file_partitions(
                 file_id INTEGER NOT NULL REFERENCES files(id),
                 day TEXT NOT NULL,
                 rows INTEGER NOT NULL,
+                table_name TEXT NOT NULL DEFAULT '\(FlowTable.vpc.name)',
                 PRIMARY KEY (file_id, day));
             CREATE TABLE IF NOT EXISTS pruning(
                 day TEXT PRIMARY KEY,
@@ -118,14 +111,48 @@ public final class Catalog {
             """)
         // Catalogs written before formats without `start` were stored lack the count: add it
         // (every row they hold has a start).
-        if try !hasRowsWithoutStart() {
+        if try !hasColumn("rows_without_start", in: "partitions") {
             try database.execute("ALTER TABLE partitions ADD COLUMN rows_without_start INTEGER NOT NULL DEFAULT 0")
+        }
+        // Catalogs written before Transit Gateway logs were stored hold VPC days only, keyed by
+        // day alone. A table's day is the key now, which SQLite cannot change in place: the
+        // table is copied into the new shape and renamed, in this same transaction, so a kill
+        // leaves the old catalog or the new one.
+        if try !hasColumn("table_name", in: "partitions") {
+            try database.execute("""
+                \(Self.createPartitions(named: "partitions_migrating"))
+                INSERT INTO partitions_migrating(table_name, day, rows, files, min_start, max_start, min_end, max_end, columns, updated_at, rows_without_start)
+                    SELECT '\(FlowTable.vpc.name)', day, rows, files, min_start, max_start, min_end, max_end, columns, updated_at, rows_without_start FROM partitions;
+                DROP TABLE partitions;
+                ALTER TABLE partitions_migrating RENAME TO partitions;
+                """)
+        }
+        if try !hasColumn("table_name", in: "file_partitions") {
+            try database.execute("ALTER TABLE file_partitions ADD COLUMN table_name TEXT NOT NULL DEFAULT '\(FlowTable.vpc.name)'")
         }
     }
 
-    /// True when the partitions table counts rows without `start` (see `createSchema`).
-    private func hasRowsWithoutStart() throws(SQLiteError) -> Bool {
-        try database.rows("PRAGMA table_info(partitions)").contains { $0[1].textValue == "rows_without_start" }
+    /// The partitions table: one row per table and day.
+    private static func createPartitions(named name: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(name)(
+            table_name TEXT NOT NULL DEFAULT '\(FlowTable.vpc.name)',
+            day TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            files INTEGER NOT NULL,
+            min_start INTEGER NOT NULL, max_start INTEGER NOT NULL,
+            min_end INTEGER, max_end INTEGER,
+            columns TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            rows_without_start INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (table_name, day));
+        """
+    }
+
+    /// True when `table` has `column`: a catalog a writer has not yet migrated (see
+    /// `createSchema`) lacks the newer ones, and a reader must still read it.
+    func hasColumn(_ column: String, in table: String) throws(SQLiteError) -> Bool {
+        try database.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).contains { $0[0].textValue == column }
     }
 
     // MARK: Files
@@ -136,9 +163,12 @@ public final class Catalog {
     }
 
     /// The latest outcome at `path` that a re-run may trust without reading the file again when
-    /// its size and time are unchanged: stored, ignored, or rejected for a reason in its content.
+    /// its size and time are unchanged: stored, or rejected for a reason in its content.
+    ///
+    /// `ignored` is not trusted: earlier versions ignored Transit Gateway logs, which are now
+    /// stored in their own table, so such a file is read again (once) and stored.
     public func knownFile(path: String) throws(SQLiteError) -> FileRecord? {
-        try files(where: "path = ? AND (state IN ('stored', 'ignored') OR (state = 'rejected' AND transient = 0)) ORDER BY id DESC", [.text(path)]).first
+        try files(where: "path = ? AND (state = 'stored' OR (state = 'rejected' AND transient = 0)) ORDER BY id DESC", [.text(path)]).first
     }
 
     /// A stored file with the same content, if any.
@@ -185,7 +215,7 @@ public final class Catalog {
     /// Marks a file stored and adds its rows to the partition statistics, in one transaction.
     public func finishFile(
         id: Int64, contentKey: String, records: Int64, skipped: Int64, layout: String?,
-        message: String?, partitions: [PartitionDay: PartitionDelta]
+        message: String?, partitions: [PartitionKey: PartitionDelta]
     ) throws {
         try database.transaction {
             try database.run("""
@@ -193,11 +223,12 @@ public final class Catalog {
                 message = ?, finished_at = ? WHERE id = ?
                 """, [.text(contentKey), .integer(records), .integer(skipped), layout.map(SQLiteValue.text) ?? .null,
                       message.map(SQLiteValue.text) ?? .null, .integer(Self.now), .integer(id)])
-            for (day, delta) in partitions.sorted(by: { $0.key < $1.key }) where delta.rows > 0 {
+            for (partition, delta) in partitions.sorted(by: { $0.key < $1.key }) where delta.rows > 0 {
+                let day = partition.day
                 try database.run("""
-                    INSERT INTO partitions(day, rows, files, min_start, max_start, min_end, max_end, columns, updated_at, rows_without_start)
-                    VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                    ON CONFLICT(day) DO UPDATE SET
+                    INSERT INTO partitions(day, rows, files, min_start, max_start, min_end, max_end, columns, updated_at, rows_without_start, table_name)
+                    VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    ON CONFLICT(table_name, day) DO UPDATE SET
                         rows = rows + ?2, files = files + 1, rows_without_start = rows_without_start + ?9,
                         min_start = min(min_start, ?3), max_start = max(max_start, ?4),
                         min_end = coalesce(min(min_end, ?5), min_end, ?5),
@@ -206,9 +237,10 @@ public final class Catalog {
                     """, [.text(day.isoText), .integer(delta.rows), .integer(delta.minStart), .integer(delta.maxStart),
                           delta.minEnd == .max ? .null : .integer(delta.minEnd),
                           delta.maxEnd == .min ? .null : .integer(delta.maxEnd),
-                          .text(delta.columns.joined(separator: ",")), .integer(Self.now), .integer(delta.rowsWithoutStart)])
-                try database.run("INSERT INTO file_partitions(file_id, day, rows) VALUES (?, ?, ?)",
-                                 [.integer(id), .text(day.isoText), .integer(delta.rows)])
+                          .text(delta.columns.joined(separator: ",")), .integer(Self.now), .integer(delta.rowsWithoutStart),
+                          .text(partition.table.name)])
+                try database.run("INSERT INTO file_partitions(file_id, day, rows, table_name) VALUES (?, ?, ?, ?)",
+                                 [.integer(id), .text(day.isoText), .integer(delta.rows), .text(partition.table.name)])
             }
         }
     }
@@ -257,20 +289,24 @@ public final class Catalog {
 
     // MARK: Partitions
 
-    /// Every partition with committed records, oldest first.
+    /// Every partition with committed records, by table (VPC first), each table's oldest first.
     public func partitions() throws(SQLiteError) -> [PartitionInfo] {
-        let withoutStart = try hasRowsWithoutStart() ? "rows_without_start" : "0"
-        return try database.rows("SELECT day, rows, files, min_start, max_start, min_end, max_end, columns, \(withoutStart) FROM partitions ORDER BY day")
-            .compactMap { row in
-                guard let dayText = row[0].textValue, let day = PartitionDay(dayText) else { return nil }
+        let withoutStart = try hasColumn("rows_without_start", in: "partitions") ? "rows_without_start" : "0"
+        let table = try hasColumn("table_name", in: "partitions") ? "table_name" : "'\(FlowTable.vpc.name)'"
+        return try database.rows("SELECT day, rows, files, min_start, max_start, min_end, max_end, columns, \(withoutStart), \(table) FROM partitions ORDER BY day")
+            .compactMap { row -> PartitionInfo? in
+                // A table this flowq does not know is left alone, as its files would be.
+                guard let dayText = row[0].textValue, let day = PartitionDay(dayText),
+                      let table = row[9].textValue.flatMap(FlowTable.init(catalogName:)) else { return nil }
                 let minEnd = row[5].integerValue, maxEnd = row[6].integerValue
                 return PartitionInfo(
-                    day: day, rowCount: row[1].integerValue ?? 0, fileCount: row[2].integerValue ?? 0,
+                    table: table, day: day, rowCount: row[1].integerValue ?? 0, fileCount: row[2].integerValue ?? 0,
                     startRange: (row[3].integerValue ?? 0)...max(row[3].integerValue ?? 0, row[4].integerValue ?? 0),
                     endRange: minEnd.flatMap { lo in maxEnd.map { hi in lo...max(lo, hi) } },
                     columns: (row[7].textValue ?? "").split(separator: ",").map(String.init),
                     rowsWithoutStart: row[8].integerValue ?? 0)
             }
+            .sorted { $0.key < $1.key }
     }
 
     /// What a query may see, read in one transaction so it is consistent.
@@ -282,17 +318,17 @@ public final class Catalog {
             let watermark = try database.scalar("SELECT coalesce(max(id), 0) FROM files WHERE state = 'stored'")?.integerValue ?? 0
             let unfinished = try database.rows("SELECT id FROM files WHERE state = 'pending' AND id < ?", [.integer(watermark)])
                 .compactMap { $0[0].integerValue }
-            let known = Set(FlowField.allCases.map(\.columnName))
-            var extra = Set<String>()
-            for partition in partitions { extra.formUnion(partition.columns.filter { !known.contains($0) }) }
+            let extra = Set(FlowTable.allCases.flatMap { table in
+                StoreSnapshot.extraColumns(of: partitions.filter { $0.table == table }, table: table)
+            })
             return StoreSnapshot(partitions: partitions, fileWatermark: watermark, unfinishedFileIDs: unfinished, extraColumns: extra.sorted(), lease: lease)
         }
     }
 
     // MARK: Retention
 
-    /// Removes days from the catalog and records that their partition files are to be deleted,
-    /// in one transaction. From its commit on, no query plans with these days.
+    /// Removes days from the catalog, in every table, and records that their partition files are
+    /// to be deleted, in one transaction. From its commit on, no query plans with these days.
     ///
     /// The files stay listed (so an incremental ingest does not bring the days back); their rows
     /// in the days are counted as pruned.
@@ -310,7 +346,7 @@ public final class Catalog {
         }
     }
 
-    /// Days whose partition files a prune has yet to delete (a prune was interrupted).
+    /// Days whose partition files (of every table) a prune has yet to delete (a prune was interrupted).
     public func pruningDays() throws(SQLiteError) -> [PartitionDay] {
         try database.rows("SELECT day FROM pruning ORDER BY day").compactMap { $0[0].textValue.flatMap { PartitionDay($0) } }
     }

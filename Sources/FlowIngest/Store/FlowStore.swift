@@ -1,10 +1,11 @@
 import Foundation
 
-/// A flowq store: a folder with a catalog database and one SQLite database per UTC day.
+/// A flowq store: a folder with a catalog database and one SQLite database per table and UTC day.
 ///
 /// ```
-/// <store>/catalog.db              files ingested, partitions with row counts and time ranges
-/// <store>/partitions/2024-01-05.db  table `flows`: the records whose start is on that day
+/// <store>/catalog.db                    files ingested, partitions with row counts and time ranges
+/// <store>/partitions/2024-01-05.db      vpc_flow_logs: the VPC records whose start is on that day
+/// <store>/tgw-partitions/2024-01-05.db  tgw_flow_logs: the Transit Gateway records of that day
 /// <store>/.lock                   held by the one process writing
 /// <store>/.readers                shared by queries, exclusive while a prune deletes files
 /// ```
@@ -18,16 +19,50 @@ public struct FlowStore: Sendable {
 
     /// The catalog database's path.
     public var catalogPath: String { url.appendingPathComponent("catalog.db").path }
-    /// The folder holding partition databases.
-    public var partitionsURL: URL { url.appendingPathComponent("partitions", isDirectory: true) }
+    /// The folder holding `vpc_flow_logs`'s partition databases.
+    public var partitionsURL: URL { partitionsURL(for: .vpc) }
+
+    /// The folder holding `table`'s partition databases: the one place that maps a table to
+    /// its files (VPC days keep the folder stores had before there were other tables).
+    public func partitionsURL(for table: FlowTable) -> URL {
+        switch table {
+        case .vpc: return url.appendingPathComponent("partitions", isDirectory: true)
+        case .transitGateway: return url.appendingPathComponent("tgw-partitions", isDirectory: true)
+        }
+    }
     /// The write lock's path.
     public var lockPath: String { url.appendingPathComponent(".lock").path }
     /// The readers' lock's path (see `StoreReadLease`).
     public var readersLockPath: String { url.appendingPathComponent(".readers").path }
 
-    /// The database file of `day`'s partition.
-    public func partitionPath(for day: PartitionDay) -> String {
-        partitionsURL.appendingPathComponent("\(day.isoText).db").path
+    /// The database file of `day`'s partition of `table`.
+    public func partitionPath(for day: PartitionDay, table: FlowTable = .vpc) -> String {
+        partitionsURL(for: table).appendingPathComponent("\(day.isoText).db").path
+    }
+
+    /// The database file of a partition.
+    public func partitionPath(for partition: PartitionKey) -> String {
+        partitionPath(for: partition.day, table: partition.table)
+    }
+
+    /// The partitions whose database files are on disk, of every table (for recovery and
+    /// `check`, which must see files the catalog may not list).
+    public func partitionFilesOnDisk() throws(StoreError) -> [PartitionKey] {
+        var found: [PartitionKey] = []
+        for table in FlowTable.allCases {
+            let folder = partitionsURL(for: table).path
+            guard FileManager.default.fileExists(atPath: folder) else { continue }
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            } catch {
+                throw .io("cannot list \(folder)", errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
+            }
+            found += names.filter { $0.hasSuffix(".db") }
+                .compactMap { PartitionDay(String($0.dropLast(3))) }
+                .map { PartitionKey(table: table, day: $0) }
+        }
+        return found.sorted()
     }
 
     /// A store at `url`; nothing is touched until it is opened.
@@ -52,7 +87,9 @@ public struct FlowStore: Sendable {
     /// Creates the folders and the readers' lock file when missing.
     public func createIfNeeded() throws(StoreError) {
         do {
-            try FileManager.default.createDirectory(at: partitionsURL, withIntermediateDirectories: true)
+            for table in FlowTable.allCases {
+                try FileManager.default.createDirectory(at: partitionsURL(for: table), withIntermediateDirectories: true)
+            }
         } catch {
             throw .io("cannot create the store at \(url.path)", errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
         }

@@ -17,8 +17,8 @@ enum LaneMessage: Sendable {
 enum IngestEvent: Sendable {
     /// A reader finished a file (its rows are queued in the lanes), or failed it.
     case fileRead(job: FileJob, result: Result<FileReadResult, FileReadFailure>)
-    /// A lane committed a group: each file's rows per day since the previous group.
-    case committed(group: Int, deltas: [Int64: [PartitionDay: Catalog.PartitionDelta]])
+    /// A lane committed a group: each file's rows per partition since the previous group.
+    case committed(group: Int, deltas: [Int64: [PartitionKey: Catalog.PartitionDelta]])
     /// A lane finished its last commit and the indexes.
     case laneFinished
     /// A lane cannot write (disk full, read-only store): the run must stop.
@@ -48,7 +48,8 @@ struct FileReadFailure: Error, Sendable {
 }
 
 /// One writer thread and the day partitions it owns (the days whose number modulo the lane
-/// count is its index), so two lanes never write the same SQLite file and both cores write.
+/// count is its index, in every table), so two lanes never write the same SQLite file and both
+/// cores write.
 ///
 /// Partition transactions stay open across files and commit when the coordinator asks (a
 /// commit group): far fewer fsyncs than a commit per file. A file's segments become visible
@@ -62,15 +63,15 @@ final class IngestLane: @unchecked Sendable {
     private let store: FlowStore
     private let events: BatchQueue<IngestEvent>
     private let done = DispatchSemaphore(value: 0)
-    private var writers: [PartitionDay: PartitionWriter] = [:]
-    /// Per file: the days it wrote segments to (for `discard`).
-    private var daysOfFile: [Int64: Set<PartitionDay>] = [:]
-    /// Per file and day: the rows written since the last commit.
-    private var deltas: [Int64: [PartitionDay: Catalog.PartitionDelta]] = [:]
-    /// Per day: the columns its partition has (as its writer last said).
-    private var columnsOfDay: [PartitionDay: [String]] = [:]
+    private var writers: [PartitionKey: PartitionWriter] = [:]
+    /// Per file: the partitions it wrote segments to (for `discard`).
+    private var daysOfFile: [Int64: Set<PartitionKey>] = [:]
+    /// Per file and partition: the rows written since the last commit.
+    private var deltas: [Int64: [PartitionKey: Catalog.PartitionDelta]] = [:]
+    /// Per partition: the columns it has (as its writer last said).
+    private var columnsOfDay: [PartitionKey: [String]] = [:]
     /// When each open partition was last used, for closing the least recent one.
-    private var lastUse: [PartitionDay: Int] = [:]
+    private var lastUse: [PartitionKey: Int] = [:]
     private var useCount = 0
     private static let maximumOpenPartitions = 16
 
@@ -127,18 +128,19 @@ final class IngestLane: @unchecked Sendable {
     }
 
     private func write(_ segment: EncodedSegment) throws(SQLiteError) {
-        let writer = try writer(for: segment.day)
+        let partition = segment.partition
+        let writer = try writer(for: partition)
         try writer.write(segment)
-        daysOfFile[segment.fileID, default: []].insert(segment.day)
-        columnsOfDay[segment.day] = writer.columnNames
-        var delta = deltas[segment.fileID, default: [:]][segment.day, default: Catalog.PartitionDelta()]
+        daysOfFile[segment.fileID, default: []].insert(partition)
+        columnsOfDay[partition] = writer.columnNames
+        var delta = deltas[segment.fileID, default: [:]][partition, default: Catalog.PartitionDelta()]
         delta.rows += Int64(segment.rows)
         delta.rowsWithoutStart += Int64(segment.rowsWithoutStart)
         delta.minStart = min(delta.minStart, segment.minStart)
         delta.maxStart = max(delta.maxStart, segment.maxStart)
         if let minEnd = segment.minEnd { delta.minEnd = min(delta.minEnd, minEnd) }
         if let maxEnd = segment.maxEnd { delta.maxEnd = max(delta.maxEnd, maxEnd) }
-        deltas[segment.fileID, default: [:]][segment.day] = delta
+        deltas[segment.fileID, default: [:]][partition] = delta
     }
 
     private func discard(_ fileID: Int64) throws(SQLiteError) {
@@ -151,11 +153,11 @@ final class IngestLane: @unchecked Sendable {
     }
 
     private func commitAll() throws(SQLiteError) {
-        for (day, writer) in writers { try commit(writer, day: day) }
+        for (partition, writer) in writers { try commit(writer, day: partition) }
     }
 
     /// Commits one partition and records its columns for the files that wrote to it.
-    private func commit(_ writer: PartitionWriter, day: PartitionDay) throws(SQLiteError) {
+    private func commit(_ writer: PartitionWriter, day: PartitionKey) throws(SQLiteError) {
         try writer.commit()
         for fileID in deltas.keys where deltas[fileID]?[day] != nil {
             deltas[fileID]?[day]?.columns = columnsOfDay[day] ?? []
@@ -163,7 +165,7 @@ final class IngestLane: @unchecked Sendable {
     }
 
     /// The partition's writer, opened on first use; the most recently used few are kept open.
-    private func writer(for day: PartitionDay) throws(SQLiteError) -> PartitionWriter {
+    private func writer(for day: PartitionKey) throws(SQLiteError) -> PartitionWriter {
         useCount += 1
         lastUse[day] = useCount
         if let writer = writers[day] { return writer }
@@ -173,7 +175,7 @@ final class IngestLane: @unchecked Sendable {
             try commit(writer, day: oldest)
             writers[oldest] = nil
         }
-        let writer = try PartitionWriter(store: store, day: day)
+        let writer = try PartitionWriter(store: store, partition: day)
         writers[day] = writer
         return writer
     }

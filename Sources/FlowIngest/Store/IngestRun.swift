@@ -47,8 +47,8 @@ final class IngestRun {
     private var duplicates: [Int64: String] = [:]
     /// Content of files decided `store` but not yet in the catalog (duplicates within a run).
     private var contentInFlight: [String: String] = [:]
-    /// Rows per file and day reported by the lanes so far.
-    private var fileDeltas: [Int64: [PartitionDay: Catalog.PartitionDelta]] = [:]
+    /// Rows per file and partition reported by the lanes so far.
+    private var fileDeltas: [Int64: [PartitionKey: Catalog.PartitionDelta]] = [:]
     private var groupSent = 0
     private var acks: [Int: Int] = [:]
     private var recordsSinceCommit: Int64 = 0
@@ -240,12 +240,9 @@ final class IngestRun {
         }
         switch result {
         case .failure(let failure):
-            if let layout = failure.error as? LayoutError, layout == .transitGateway {
-                // Not an error: a bucket may mix Transit Gateway logs with VPC ones.
-                drop(.ignore(reason: layout.message))
-            } else {
-                drop(.reject(reason: Self.reason(for: failure.error), transient: Self.isTransient(failure.error)))
-            }
+            // Every failure is a rejection: Transit Gateway logs, once set aside here, are stored
+            // in a table of their own (`FlowLayout.table`).
+            drop(.reject(reason: Self.reason(for: failure.error), transient: Self.isTransient(failure.error)))
         case .success(let read):
             let summary = read.summary
             do {
@@ -299,7 +296,7 @@ final class IngestRun {
                     case .store(let read):
                         let summary = read.summary
                         outcome.records = summary.records
-                        outcome.days = deltas.keys.sorted()
+                        outcome.days = Set(deltas.keys.map(\.day)).sorted()
                         try catalog.finishFile(
                             id: job.fileID, contentKey: summary.contentKey, records: summary.records, skipped: summary.skippedLines,
                             layout: read.layout.headerText, message: summary.lineErrors.first, partitions: deltas)

@@ -10,7 +10,8 @@ public struct FileOutcome: Sendable, Equatable {
         case alreadyPresent(storedAs: String)
         /// Nothing of it was stored, for this reason.
         case rejected(reason: String)
-        /// Recognised as a log flowq does not store (Transit Gateway); remembered, not an error.
+        /// Recognised as a log flowq does not store; not an error. No input is ignored today
+        /// (earlier versions ignored Transit Gateway logs, which now have their own table).
         case ignored(reason: String)
         /// Rejected by an earlier run and unchanged since (same size and time): not read again,
         /// and not counted as a new rejection. `on` is when, in Unix seconds.

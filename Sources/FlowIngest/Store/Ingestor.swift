@@ -99,11 +99,9 @@ public final class Ingestor {
             _ = try retention.finishPending(catalog)
             let pending = try catalog.pendingFiles()
             guard !pending.isEmpty else { return [] }
-            let days = try FileManager.default.contentsOfDirectory(atPath: store.partitionsURL.path)
-                .filter { $0.hasSuffix(".db") }
-                .compactMap { PartitionDay(String($0.dropLast(3))) }
-            for day in days {
-                let writer = try PartitionWriter(store: store, day: day)
+            // Every table's partitions: a pending file's rows are wherever its layout put them.
+            for partition in try store.partitionFilesOnDisk() {
+                let writer = try PartitionWriter(store: store, partition: partition)
                 for file in pending { try writer.deleteSegments(ofFile: file.id) }
                 try writer.commit()
             }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Writes segments into one day partition: one connection, a transaction that spans several
+/// Writes segments into one day partition (of one table): one connection, a transaction that spans several
 /// files (a commit group), a few prepared statements reused for every segment.
 ///
 /// A segment holds rows of one file only, so a file that ends up not stored is removed by
@@ -9,7 +9,7 @@ import Synchronization
 /// queries skip its segments. The layout of a partition is in `docs/storage-format.md`;
 /// `PartitionSchema` owns what the integers of each column mean.
 final class PartitionWriter {
-    let day: PartitionDay
+    let partition: PartitionKey
     private let database: Database
     private let dictionary: PartitionDictionary
     /// Column ids by name, as the partition's `columns` table holds them.
@@ -20,9 +20,9 @@ final class PartitionWriter {
     private let insertBlob: Statement
     private let insertColumn: Statement
 
-    init(store: FlowStore, day: PartitionDay) throws(SQLiteError) {
-        self.day = day
-        database = try Database(path: store.partitionPath(for: day), mode: .create)
+    init(store: FlowStore, partition: PartitionKey) throws(SQLiteError) {
+        self.partition = partition
+        database = try Database(path: store.partitionPath(for: partition), mode: .create)
         try database.execute("""
             PRAGMA page_size=16384;
             PRAGMA journal_mode=WAL;

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Drops whole day partitions older than a cutoff (retention for scheduled jobs), safely
-/// against kills and against queries running at the same time.
+/// Drops whole day partitions older than a cutoff, in every table (retention for scheduled
+/// jobs), safely against kills and against queries running at the same time.
 ///
 /// A prune is two steps with a record between them:
 /// 1. one catalog transaction stops listing the days and records them in `pruning`;
@@ -16,7 +16,7 @@ public struct Retention {
     public struct Result: Sendable {
         /// Days dropped, oldest first.
         public var days: [PartitionDay] = []
-        /// Records they held.
+        /// Records they held (in every table).
         public var rows: Int64 = 0
         /// Bytes freed on disk.
         public var bytes: Int64 = 0
@@ -44,12 +44,12 @@ public struct Retention {
         result.filesLeft = try finishPending(catalog)
         let doomed = try catalog.partitions().filter { $0.day < cutoff }
         for partition in doomed {
-            result.days.append(partition.day)
             result.rows += partition.rowCount
-            result.bytes += Self.size(of: store.partitionPath(for: partition.day))
+            result.bytes += Self.size(of: store.partitionPath(for: partition.key))
         }
+        result.days = Set(doomed.map(\.day)).sorted()
         guard !dryRun, !doomed.isEmpty else { return result }
-        try catalog.beginPruning(doomed.map(\.day))
+        try catalog.beginPruning(result.days)
         result.filesLeft = try finishPending(catalog)
         return result
     }
@@ -63,12 +63,14 @@ public struct Retention {
         guard let exclusion = try StoreReadersExclusion(store: store, timeout: readerWait) else { return days }
         defer { exclusion.release() }
         for day in days {
-            let path = store.partitionPath(for: day)
-            // The database goes last: a kill part-way must not leave a WAL beside no database, which
-            // SQLite would replay into a new file of that day.
-            for suffix in ["-wal", "-shm", ""] {
-                if unlink(path + suffix) != 0 && errno != ENOENT {
-                    throw StoreError.io("cannot delete \(path + suffix)", errno: errno)
+            for table in FlowTable.allCases {
+                let path = store.partitionPath(for: day, table: table)
+                // The database goes last: a kill part-way must not leave a WAL beside no database, which
+                // SQLite would replay into a new file of that day.
+                for suffix in ["-wal", "-shm", ""] {
+                    if unlink(path + suffix) != 0 && errno != ENOENT {
+                        throw StoreError.io("cannot delete \(path + suffix)", errno: errno)
+                    }
                 }
             }
             try catalog.finishPruning(day)

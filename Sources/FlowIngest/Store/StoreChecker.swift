@@ -61,11 +61,13 @@ public struct StoreChecker {
             var pendingFiles: [Catalog.FileRecord]
             var storedFiles: Int
             var fileMismatches: [[SQLiteValue]]
-            var rowsFromFiles: [String: Int64]
+            var rowsFromFiles: [PartitionKey: Int64]
             var pruning: [PartitionDay]
         }
         let facts: Facts = try database.readTransaction {
-            Facts(
+            // A catalog no writer has migrated yet holds VPC days only (see `Catalog.createSchema`).
+            let table = try catalog.hasColumn("table_name", in: "file_partitions") ? "p.table_name" : "'\(FlowTable.vpc.name)'"
+            return Facts(
                 integrity: try database.scalar("PRAGMA quick_check")?.textValue,
                 snapshot: try catalog.snapshot(),
                 pendingFiles: try catalog.pendingFiles(),
@@ -76,8 +78,13 @@ public struct StoreChecker {
                     FROM files f WHERE f.state = 'stored'
                     """).filter { $0[1] != $0[2] },
                 rowsFromFiles: Dictionary(try database.rows("""
-                    SELECT p.day, sum(p.rows) FROM file_partitions p JOIN files f ON f.id = p.file_id WHERE f.state = 'stored' GROUP BY p.day
-                    """).compactMap { row in row[0].textValue.map { ($0, row[1].integerValue ?? 0) } }, uniquingKeysWith: +),
+                    SELECT p.day, sum(p.rows), \(table)
+                    FROM file_partitions p JOIN files f ON f.id = p.file_id WHERE f.state = 'stored' GROUP BY 1, 3
+                    """).compactMap { row in
+                        guard let day = row[0].textValue.flatMap({ PartitionDay($0) }),
+                              let table = row[2].textValue.flatMap(FlowTable.init(catalogName:)) else { return nil }
+                        return (PartitionKey(table: table, day: day), row[1].integerValue ?? 0)
+                    }, uniquingKeysWith: +),
                 pruning: try catalog.pruningDays())
         }
         if let result = facts.integrity, result != "ok" {
@@ -91,12 +98,13 @@ public struct StoreChecker {
         for row in facts.fileMismatches {
             problem(row[0].textValue ?? "?", "the catalog says \(row[1].integerValue ?? 0) records but its partitions list \(row[2].integerValue ?? 0)")
         }
-        var catalogDays = Set<String>()
+        var catalogDays = Set<PartitionKey>()
         for partition in snapshot.partitions {
-            let day = partition.day.isoText
-            catalogDays.insert(day)
+            // Where problems are reported: the day, after the table's name for a table other than VPC's.
+            let day = partition.key.description
+            catalogDays.insert(partition.key)
             report.partitions += 1
-            let path = store.partitionPath(for: partition.day)
+            let path = store.partitionPath(for: partition.key)
             guard FileManager.default.fileExists(atPath: path) else {
                 problem(day, "the partition database \(path) is missing")
                 continue
@@ -108,7 +116,7 @@ public struct StoreChecker {
                 }
                 let visible = try storedRowCount(partitionDB, watermark: snapshot.fileWatermark, pending: pending)
                 report.rows += visible
-                let fromFiles = facts.rowsFromFiles[day] ?? 0
+                let fromFiles = facts.rowsFromFiles[partition.key] ?? 0
                 if visible != partition.rowCount {
                     problem(day, "holds \(visible) rows of stored files but the catalog says \(partition.rowCount)")
                 }
@@ -117,7 +125,7 @@ public struct StoreChecker {
                 }
                 let range = try partitionDB.rows("SELECT min(min_start), max(max_start) FROM segments WHERE file_id <= ?", [.integer(snapshot.fileWatermark)]).first
                 if let low = range?[0].integerValue, let high = range?[1].integerValue, PartitionDay(unixSeconds: low) != partition.day || PartitionDay(unixSeconds: high) != partition.day {
-                    problem(day, "holds records whose start is not on \(day)")
+                    problem(day, "holds records whose start is not on \(partition.day.isoText)")
                 }
                 for message in try SegmentVerifier.verify(partitionDB, watermark: snapshot.fileWatermark, pending: Set(pending)) {
                     problem(day, message)
@@ -128,13 +136,13 @@ public struct StoreChecker {
         }
         // Partition files the catalog does not know, holding rows of stored files (a day an
         // interrupted prune dropped is expected to linger until the next ingest or prune).
-        let pruning = Set(facts.pruning.map(\.isoText))
-        let onDisk = (try? FileManager.default.contentsOfDirectory(atPath: store.partitionsURL.path)) ?? []
-        for name in onDisk where name.hasSuffix(".db") && !catalogDays.contains(String(name.dropLast(3))) && !pruning.contains(String(name.dropLast(3))) {
-            let path = store.partitionsURL.appendingPathComponent(name).path
+        let pruning = Set(facts.pruning)
+        let onDisk = (try? store.partitionFilesOnDisk()) ?? []
+        for partition in onDisk where !catalogDays.contains(partition) && !pruning.contains(partition.day) {
+            let path = store.partitionPath(for: partition)
             if let partitionDB = try? Database(path: path, mode: .readOnly),
                let rows = try? storedRowCount(partitionDB, watermark: snapshot.fileWatermark, pending: pending), rows > 0 {
-                problem(String(name.dropLast(3)), "a partition database with rows of stored files that the catalog does not list")
+                problem(partition.description, "a partition database with rows of stored files that the catalog does not list")
             }
         }
         return report

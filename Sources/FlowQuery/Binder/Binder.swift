@@ -19,7 +19,7 @@ struct RowBindScope: BindScope {
 
     func column(_ name: String, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
         guard let column = schema.column(named: name) else {
-            let hint = schema.suggestion(for: name).map { "did you mean '\($0)'?" }
+            let hint = schema.hint(forUnknown: name)
             throw QueryError(.unknownName, "unknown column '\(name)'", at: location, hint: hint)
         }
         switch column.source {
@@ -59,7 +59,7 @@ struct GroupBindScope: BindScope {
             return Bound(.groupKey(index), type: key.bound.type, form: key.bound.form, isPartitionDay: key.bound.isPartitionDay)
         }
         guard schema.column(named: name) != nil else {
-            let hint = schema.suggestion(for: name).map { "did you mean '\($0)'?" }
+            let hint = schema.hint(forUnknown: name)
             throw QueryError(.unknownName, "unknown column '\(name)'", at: location, hint: hint)
         }
         throw QueryError(.syntax, "'\(name)' must be an aggregate expression or appear in the GROUP BY clause", at: location)

@@ -12,8 +12,9 @@ import Foundation
 public struct QueryEmitter: Sendable {
     /// The target engine.
     public let engine: TargetEngine
-    /// The table name on that engine.
-    public let table: String
+    /// The table name on that engine; nil: the name of the flowq table the query reads
+    /// (`vpc_flow_logs` for `flows`, `tgw_flow_logs`).
+    public let table: String?
     /// The export layout the table's partitions follow (for Athena's pruning predicate).
     public let layout: TableDDL.Layout
     /// Whether the export has hourly folders.
@@ -27,7 +28,7 @@ public struct QueryEmitter: Sendable {
     public var tableColumns: Set<String>? = nil
 
     /// An emitter for `engine`, querying `table` made by `flowq ddl` with the same layout options.
-    public init(engine: TargetEngine, table: String = "vpc_flow_logs", layout: TableDDL.Layout = .default, hourly: Bool = false) {
+    public init(engine: TargetEngine, table: String? = nil, layout: TableDDL.Layout = .default, hourly: Bool = false) {
         self.engine = engine
         self.table = table
         self.layout = layout
@@ -50,11 +51,7 @@ public struct QueryEmitter: Sendable {
 
     /// Writes a parsed statement for the engine.
     public func emit(_ statement: SelectStatement) throws(QueryError) -> String {
-        let tableName = statement.from.name.lowercased().split(separator: ".").last.map(String.init) ?? ""
-        guard TableSchema.tableNames.contains(tableName) else {
-            throw QueryError(.unknownName, "unknown table '\(statement.from.name)'", at: statement.from.location,
-                             hint: "flowq's table is vpc_flow_logs (also called flows)")
-        }
+        let flowTable = try QueryPlanner.table(of: statement)
         var sql = "SELECT " + (statement.distinct ? "DISTINCT " : "")
         var items: [String] = []
         for item in statement.items {
@@ -74,7 +71,7 @@ public struct QueryEmitter: Sendable {
                 items.append(name.map { "\(text) AS \(engine.quoted($0))" } ?? text)
             }
         }
-        sql += items.joined(separator: ", ") + "\nFROM " + table
+        sql += items.joined(separator: ", ") + "\nFROM " + (table ?? flowTable.name)
         var conditions: [String] = []
         if let filter = statement.filter { conditions.append(try expression(filter)) }
         if engine == .athena, let pruning = partitionPredicate(statement.filter) { conditions.append(pruning) }

@@ -14,15 +14,15 @@ public struct SparkRunner: Sendable {
     public var master: String
     /// The folder (or `s3a://` prefix) holding `AWSLogs/`.
     public var location: String
-    /// The files' header names.
-    public var fields: [String]
+    /// The files' header names; nil: the default format of the table the query reads.
+    public var fields: [String]?
     /// The environment (for SPARK_HOME, JAVA_HOME and PATH).
     public var environment: [String: String]
     /// flowq's columns for `SELECT *`, so Spark returns the same columns in the same order.
     public var starColumns: [String]? = nil
 
-    /// A runner; `fields` defaults to the version 2 default format.
-    public init(master: String = "local[*]", location: String, fields: [String] = FlowLayout.awsDefaultFields.map(\.headerName),
+    /// A runner; `fields` defaults to the default format of the table the query reads.
+    public init(master: String = "local[*]", location: String, fields: [String]? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.master = master
         self.location = location
@@ -52,23 +52,25 @@ public struct SparkRunner: Sendable {
         let base = path.hasSuffix("/") ? path : path + "/"
         // Every field flowq knows is declared, those the files lack last: Spark's CSV reader fills
         // missing trailing columns with NULL, as flowq reads a field a layout does not have.
-        var declared = TableDDL(engine: .spark, location: location, fields: fields).columns
-        for field in FlowField.allCases {
+        let statement = try QueryParser.parse(sql)
+        let table = try QueryPlanner.table(of: statement)
+        var declared = TableDDL(engine: .spark, location: location, fields: fields ?? table.defaultFields.map(\.headerName)).columns
+        for field in table.fields {
             let name = field.headerName.replacingOccurrences(of: "-", with: "_")
             if !declared.contains(where: { $0.name == name }) { declared.append((name, field.athenaType)) }
         }
         let columns = declared.map { "`\($0.name)` \($0.type)" }.joined(separator: ", ")
-        let files = "CREATE TEMPORARY VIEW vpc_flow_logs_files (\(columns)) USING csv OPTIONS (path '\(base)AWSLogs/', sep ' ', "
+        let files = "CREATE TEMPORARY VIEW \(table.name)_files (\(columns)) USING csv OPTIONS (path '\(base)AWSLogs/', sep ' ', "
             + "header 'true', nullValue '-', recursiveFileLookup 'true', pathGlobFilter '*.log*')"
         // The view queries see fills account and region from the path, so `SELECT *` shows
         // them as flowq does.
         let selected = declared.map { column in
             QueryEmitter.sparkColumnFromPath(column.name).map { "\($0) AS `\(column.name)`" } ?? "`\(column.name)`"
         }
-        let view = "CREATE TEMPORARY VIEW vpc_flow_logs AS SELECT \(selected.joined(separator: ", ")) FROM vpc_flow_logs_files"
+        let view = "CREATE TEMPORARY VIEW \(table.name) AS SELECT \(selected.joined(separator: ", ")) FROM \(table.name)_files"
         var emitter = QueryEmitter(engine: .spark)
         emitter.starColumns = starColumns
-        return files + ";\n" + view + ";\n" + (try emitter.emit(sql)) + ";"
+        return files + ";\n" + view + ";\n" + (try emitter.emit(statement)) + ";"
     }
 
     /// Runs `sql` on Spark; the rows come back typed by `columns` (from flowq's own plan).

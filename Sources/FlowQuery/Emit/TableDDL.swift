@@ -3,7 +3,9 @@ import FlowIngest
 /// The CREATE TABLE that lets Athena or Spark read the same S3 export flowq reads.
 ///
 /// Columns come from the layout's header names (hyphens become underscores) with the types of
-/// AWS's documented Athena DDL. `account_id` and `region` are always declared, after the layout's
+/// AWS's documented Athena DDL: for Transit Gateway logs, the documented TGW table (its default
+/// format's 36 fields, `packets_lost_*` as bigint). AWS delivers both kinds under the same
+/// `vpcflowlogs` keys, so both tables have the same partition scheme. `account_id` and `region` are always declared, after the layout's
 /// own fields when it lacks them: a text table reads missing trailing fields as NULL, and the
 /// emitted queries then take them from the S3 key, as flowq does.
 public struct TableDDL: Sendable {
@@ -22,24 +24,29 @@ public struct TableDDL: Sendable {
     public var hourly: Bool
     /// The header names of the files, in order.
     public var fields: [String]
+    /// The table's name on the engine.
     public var table: String
+    /// The flowq table whose files it reads.
+    public var flowTable: FlowTable
     /// Accounts and regions for Athena's partition projection.
     public var accounts: [String]
     public var regions: [String]
     /// The first delivery day projection covers.
     public var firstDay: PartitionDay
 
-    /// A DDL description; `fields` defaults to the version 2 default format.
+    /// A DDL description for `flowTable`'s files; `fields` defaults to that table's AWS default
+    /// format and `table` to its flowq name.
     public init(engine: TargetEngine, location: String, layout: Layout = .default, hourly: Bool = false,
-                fields: [String] = FlowLayout.awsDefaultFields.map(\.headerName), table: String = "vpc_flow_logs",
+                fields: [String]? = nil, table: String? = nil, flowTable: FlowTable = .vpc,
                 accounts: [String] = ["123456789012"], regions: [String] = ["us-east-1"],
                 firstDay: PartitionDay = PartitionDay(dayNumber: 19_723)) {
         self.engine = engine
         self.location = location
         self.layout = layout
         self.hourly = hourly
-        self.fields = fields
-        self.table = table
+        self.fields = fields ?? flowTable.defaultFields.map(\.headerName)
+        self.table = table ?? flowTable.name
+        self.flowTable = flowTable
         self.accounts = accounts
         self.regions = regions
         self.firstDay = firstDay

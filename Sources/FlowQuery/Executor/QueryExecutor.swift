@@ -126,9 +126,9 @@ final class QueryRun: @unchecked Sendable {
             let columns = conjunct.columns
             return columns.count == 1 ? columns.first : nil
         }
-        let path = store.partitionPath(for: day)
+        let path = store.partitionPath(for: partition.key)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw QueryError(.execution, "the partition for \(day.isoText) is missing from \(store.partitionsURL.path); run `flowq check`")
+            throw QueryError(.execution, "the \(partition.table.name) partition for \(day.isoText) is missing from \(store.partitionsURL(for: partition.table).path); run `flowq check`")
         }
         let reader = try PartitionReader(path: path)
         let token = cancellation.register(reader.database)

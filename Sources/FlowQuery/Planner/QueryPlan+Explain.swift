@@ -11,7 +11,9 @@ extension QueryPlan {
     public func explanation(store: FlowStore?) -> String {
         var lines: [String] = []
         let keptCount = partitions.filter(\.kept).count
-        lines.append("Partitions: \(keptCount) of \(partitions.count) read")
+        // VPC's table is the one most questions ask; another table is named.
+        let of = table == .vpc ? "" : " of \(table.name)"
+        lines.append("Partitions\(of): \(keptCount) of \(partitions.count) read")
         var segmentTotals = (read: 0, skipped: 0)
         for choice in partitions {
             guard choice.kept else {
@@ -22,7 +24,7 @@ extension QueryPlan {
             if choice.partition.rowsWithoutStart > 0 {
                 line += " (\(choice.partition.rowsWithoutStart.formatted()) of a format without start, placed by end or delivery date)"
             }
-            if let store, let counts = segmentCounts(choice.partition.day, store: store) {
+            if let store, let counts = segmentCounts(choice.partition.key, store: store) {
                 line += ", segments: \(counts.read) read, \(counts.skipped) skipped by zone maps"
                 segmentTotals.read += counts.read
                 segmentTotals.skipped += counts.skipped
@@ -74,8 +76,8 @@ extension QueryPlan {
         return lines.joined(separator: "\n")
     }
 
-    private func segmentCounts(_ day: PartitionDay, store: FlowStore) -> (read: Int, skipped: Int)? {
-        guard let reader = try? PartitionReader(path: store.partitionPath(for: day)),
+    private func segmentCounts(_ partition: PartitionKey, store: FlowStore) -> (read: Int, skipped: Int)? {
+        guard let reader = try? PartitionReader(path: store.partitionPath(for: partition)),
               let segments = try? reader.segments(watermark: fileWatermark, unfinished: unfinishedFileIDs) else { return nil }
         let read = segments.filter { ZonePredicates.mayMatch(zonePredicates, $0, columns: reader.columns) }.count
         return (read, segments.count - read)

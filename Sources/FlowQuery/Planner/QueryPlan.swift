@@ -75,6 +75,8 @@ struct AggregatePlan: Sendable {
 
 /// Everything needed to run a query, and to show a person how it will run.
 public struct QueryPlan: Sendable {
+    /// The table the query reads.
+    public var table: FlowTable
     /// The result columns.
     public var columns: [ResultColumn]
     /// Every partition of the store, kept or skipped, oldest first.

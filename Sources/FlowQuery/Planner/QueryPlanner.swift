@@ -5,18 +5,24 @@ import Foundation
 /// partitions from the catalog, derives the zone-map tests that skip segments, and says what
 /// the executor computes (rows, or groups) from the rows that pass.
 public struct QueryPlanner: Sendable {
-    /// What the store holds.
+    /// What the store holds of the planner's table.
     public let snapshot: StoreSnapshot
     /// The table as queries see it.
     public let schema: TableSchema
+    /// Every table's part, for a query that names another table.
+    private let wholeSnapshot: StoreSnapshot
+    private let nowDate: Date
     private let today: PartitionDay
     /// Milliseconds since 1970 of "now".
     private let now: Int64
 
-    /// A planner over `snapshot`; `now` fixes `current_date` and `current_timestamp`.
-    public init(snapshot: StoreSnapshot, now: Date = Date()) {
-        self.snapshot = snapshot
-        self.schema = TableSchema(extraColumns: snapshot.extraColumns)
+    /// A planner over `snapshot` (its `table` part first; a query names its own table);
+    /// `now` fixes `current_date` and `current_timestamp`.
+    public init(snapshot: StoreSnapshot, table: FlowTable = .vpc, now: Date = Date()) {
+        self.wholeSnapshot = snapshot
+        self.snapshot = snapshot.restricted(to: table)
+        self.schema = TableSchema(table: table, extraColumns: self.snapshot.extraColumns)
+        self.nowDate = now
         self.now = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         self.today = PartitionDay(unixSeconds: Int64(now.timeIntervalSince1970))
     }
@@ -28,10 +34,9 @@ public struct QueryPlanner: Sendable {
 
     /// Plans a parsed statement.
     public func plan(_ statement: SelectStatement) throws(QueryError) -> QueryPlan {
-        let tableName = statement.from.name.lowercased().split(separator: ".").last.map(String.init) ?? ""
-        guard TableSchema.tableNames.contains(tableName) else {
-            throw QueryError(.unknownName, "unknown table '\(statement.from.name)'", at: statement.from.location,
-                             hint: "flowq's table is vpc_flow_logs (also called flows)")
+        let table = try Self.table(of: statement)
+        if table != schema.table {
+            return try QueryPlanner(snapshot: wholeSnapshot, table: table, now: nowDate).plan(statement)
         }
         let items = selectItems(statement)
         let choices = prune(statement.filter)
@@ -39,6 +44,16 @@ public struct QueryPlanner: Sendable {
             || items.contains { !$0.expression.aggregateCalls.isEmpty }
             || statement.orderBy.contains { !$0.expression.aggregateCalls.isEmpty }
         return aggregate ? try aggregatePlan(statement, items: items, choices: choices) : try rowPlan(statement, items: items, choices: choices)
+    }
+
+    /// The table a statement reads (`FROM flows`, `FROM default.tgw_flow_logs`).
+    public static func table(of statement: SelectStatement) throws(QueryError) -> FlowTable {
+        let tableName = statement.from.name.lowercased().split(separator: ".").last.map(String.init) ?? ""
+        guard let table = FlowTable(queryName: tableName) else {
+            throw QueryError(.unknownName, "unknown table '\(statement.from.name)'", at: statement.from.location,
+                             hint: "flowq's tables are vpc_flow_logs (also called flows) and tgw_flow_logs")
+        }
+        return table
     }
 
     // MARK: Select list
@@ -51,7 +66,7 @@ public struct QueryPlanner: Sendable {
 
     private func selectItems(_ statement: SelectStatement) -> [Item] {
         var present = Set(snapshot.partitions.flatMap(\.columns))
-        if present.isEmpty { present = Set(FlowLayout.awsDefaultFields.map(\.columnName)) }
+        if present.isEmpty { present = Set(schema.table.defaultFields.map(\.columnName)) }
         var items: [Item] = []
         for item in statement.items {
             switch item {
@@ -112,7 +127,7 @@ public struct QueryPlanner: Sendable {
     /// Visibility and the parts every plan shares.
     private func makePlan(columns: [ResultColumn], choices: [PartitionChoice], filter: (bound: [Bound], texts: [String]),
                           shape: QueryShape, reads: Set<String>) -> QueryPlan {
-        QueryPlan(columns: columns, partitions: choices, filter: filter.bound, filterTexts: filter.texts,
+        QueryPlan(table: schema.table, columns: columns, partitions: choices, filter: filter.bound, filterTexts: filter.texts,
                   zonePredicates: ZonePredicates.derive(filter.bound, texts: filter.texts), shape: shape,
                   neededColumns: reads.sorted(), fileWatermark: snapshot.fileWatermark,
                   unfinishedFileIDs: Set(snapshot.unfinishedFileIDs), lease: snapshot.lease)

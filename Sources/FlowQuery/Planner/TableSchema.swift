@@ -33,39 +33,52 @@ public enum Encoding: Sendable, Hashable {
     case dictionary
 }
 
-/// The `vpc_flow_logs` table as queries see it: every known field, the fields newer than flowq
-/// that the store has seen, and the partition columns.
+/// A flow-log table as queries see it (`vpc_flow_logs` or `tgw_flow_logs`): the table's known
+/// fields, the other columns the store has seen in its partitions, and the partition columns.
 public struct TableSchema: Sendable {
-    /// Names the table may be called by.
-    public static let tableNames: Set<String> = ["vpc_flow_logs", "flows"]
+    /// Names the VPC table may be called by.
+    public static let tableNames: Set<String> = FlowTable.vpc.queryNames
 
+    /// The table.
+    public let table: FlowTable
     /// Columns in `SELECT *` order.
     public let columns: [ColumnInfo]
     private let byName: [String: ColumnInfo]
 
-    /// The schema for a store that has seen `extraColumns` beyond the known fields.
-    public init(extraColumns: [String] = []) {
-        var columns: [ColumnInfo] = FlowField.allCases.map { field in
-            let type: SQLType
-            let encoding: Encoding
-            switch field.storage {
-            case .integer, .timestamp: (type, encoding) = (.integer, .plain)
-            case .text: (type, encoding) = (.varchar, .plain)
-            case .dictionary: (type, encoding) = (.varchar, .dictionary)
-            case .address: (type, encoding) = (.varchar, .address)
-            case .code(let code, _): (type, encoding) = (.varchar, .code(code))
-            }
-            return ColumnInfo(name: field.columnName, type: type, source: .stored(encoding: encoding))
-        }
+    /// The schema of `table` for a store whose partitions of it have `extraColumns` beyond the
+    /// table's fields.
+    public init(table: FlowTable = .vpc, extraColumns: [String] = []) {
+        self.table = table
+        var columns = table.fields.map(Self.column(for:))
         let known = Set(columns.map(\.name))
         for extra in extraColumns where !known.contains(extra) {
-            columns.append(ColumnInfo(name: extra, type: .varchar, source: .stored(encoding: .plain)))
+            // A field of the other kind of log that a custom format named keeps its type; a
+            // field newer than flowq is text.
+            if let field = FlowField(columnName: extra), field.columnName == extra {
+                columns.append(Self.column(for: field))
+            } else {
+                columns.append(ColumnInfo(name: extra, type: .varchar, source: .stored(encoding: .plain)))
+            }
         }
         columns.append(ColumnInfo(name: "date", type: .date, source: .partitionDate))
         columns.append(ColumnInfo(name: "day", type: .varchar, source: .partitionSlashed))
         columns.append(ColumnInfo(name: "date_partition", type: .varchar, source: .partitionSlashed))
         self.columns = columns
         byName = Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0) })
+    }
+
+    /// A known field's column: its type and how the store holds it.
+    static func column(for field: FlowField) -> ColumnInfo {
+        let type: SQLType
+        let encoding: Encoding
+        switch field.storage {
+        case .integer, .timestamp: (type, encoding) = (.integer, .plain)
+        case .text: (type, encoding) = (.varchar, .plain)
+        case .dictionary: (type, encoding) = (.varchar, .dictionary)
+        case .address: (type, encoding) = (.varchar, .address)
+        case .code(let code, _): (type, encoding) = (.varchar, .code(code))
+        }
+        return ColumnInfo(name: field.columnName, type: type, source: .stored(encoding: encoding))
     }
 
     /// The column called `name` (any case), if any.
@@ -88,6 +101,17 @@ public struct TableSchema: Sendable {
     /// The closest column names to `name`, for "did you mean".
     func suggestion(for name: String) -> String? {
         Suggestions.closest(to: name.lowercased(), among: columns.map(\.name))
+    }
+
+    /// The hint for an unknown column: the likely typo, else the table the column belongs to
+    /// (`action` asked of Transit Gateway logs).
+    func hint(forUnknown name: String) -> String? {
+        if let suggestion = suggestion(for: name) { return "did you mean '\(suggestion)'?" }
+        if let field = FlowField(columnName: name.lowercased()), field.columnName == name.lowercased(),
+           let other = FlowTable.allCases.first(where: { $0 != table && $0.fields.contains(field) }) {
+            return "'\(field.columnName)' is a column of \(other.name), not of \(table.name)"
+        }
+        return nil
     }
 }
 
