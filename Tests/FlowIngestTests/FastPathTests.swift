@@ -139,4 +139,39 @@ struct FastPathTests {
         }
         #expect(interner.count == reference.count)
     }
+
+    @Test("the default format's written-out append stores what the general loop stores")
+    func builderPathsAgree() throws {
+        var header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+        let layout = try header.withUTF8 { try FlowLayout(headerLine: UnsafeRawBufferPointer($0)) }
+        let parser = FlowRecordParser(layout: layout)
+        #expect(parser.isDefaultLayout)
+        let day = PartitionDay(unixSeconds: 1_704_412_800)
+        let special = SegmentBuilder(day: day, layout: layout), general = SegmentBuilder(day: day, layout: layout)
+        #expect(special.isDefaultLayout)
+        general.isDefaultLayout = false
+        var generator = SplitMix64(seed: 9)
+        let addresses = ["10.0.0.1", "172.31.0.9", "2001:db8::1", "::ffff:10.0.0.1", "255.255.255.255", "-"]
+        for row in 0..<5000 {
+            func pick(_ words: [String]) -> String { words[Int(generator.next() % UInt64(words.count))] }
+            let fields = [pick(["2", "-"]), pick(["123456789012", "210987654321", "-"]), "eni-\(generator.next() % 50)",
+                          pick(addresses), pick(addresses), String(generator.next() % 65_536), pick(["443", "-"]), pick(["6", "17"]),
+                          String(generator.next() % 1000), String(generator.next() >> 2), String(1_704_412_800 + row), pick(["1704412900", "-"]),
+                          pick(["ACCEPT", "REJECT", "-"]), pick(["OK", "NODATA", "SKIPDATA"])]
+            var line = Array(fields.joined(separator: " ").utf8)
+            line.withUnsafeMutableBytes { raw in
+                let bytes = UnsafeRawBufferPointer(raw)
+                guard case .record = parser.parse(bytes) else { return }
+                special.append(parser, line: bytes)
+                general.append(parser, line: bytes)
+            }
+        }
+        #expect(special.rows > 4000 && special.rows == general.rows)
+        let a = special.encode(fileID: 1, key: S3Key(), scratch: EncoderScratch())
+        let b = general.encode(fileID: 1, key: S3Key(), scratch: EncoderScratch())
+        #expect(a.columns.count == b.columns.count && a.minStart == b.minStart && a.maxEnd == b.maxEnd)
+        for (x, y) in zip(a.columns, b.columns) {
+            #expect(x.blob == y.blob && x.words == y.words && x.minimum == y.minimum && x.maximum == y.maximum && x.nullCount == y.nullCount, "\(x.name)")
+        }
+    }
 }

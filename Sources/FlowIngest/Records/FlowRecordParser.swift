@@ -103,9 +103,9 @@ public final class FlowRecordParser {
         fieldEnds.initialize(repeating: 0)
         // FlowLayout guarantees a start field.
         startSlot = layout.position(of: .start) ?? 0
-        var isDefault = count == Self.defaultKinds.count
+        var isDefault = layout.isDefaultFormat && count == Self.defaultKinds.count
         for index in 0..<count where isDefault {
-            isDefault = layout.slots[index] == .known(FlowField.allCases[index]) && rules[index].kind == Self.defaultKinds[index]
+            isDefault = rules[index].kind == Self.defaultKinds[index]
         }
         isDefaultLayout = isDefault
     }
