@@ -7,6 +7,7 @@ closes (the test process ended, however it ended) or it gets SIGTERM. Binds loop
 Needs `pip install 'moto[server]'` in the Python that runs it (see FLOWQ_TEST_VENV).
 """
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -19,6 +20,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     args = parser.parse_args()
 
+    # One line per request would bury the test output.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     _, port = server.get_host_and_port()

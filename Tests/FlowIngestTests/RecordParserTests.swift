@@ -25,16 +25,23 @@ private func value(_ parser: FlowRecordParser, _ column: String, in line: String
 
 @Suite("Record parsing")
 struct RecordParserTests {
-    @Test("the one-pass parser and the checked parser agree on every line, valid or not")
-    func fastAndCheckedAgree() throws {
-        var header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id"
+    /// The default format (which `parseValid` reads with a loop specialised to it) and one with
+    /// an extra field (the general loop).
+    @Test("the one-pass parser and the checked parser agree on every line, valid or not", arguments: [true, false])
+    func fastAndCheckedAgree(defaultFormat: Bool) throws {
+        var header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+        if !defaultFormat { header += " vpc-id" }
         let layout = try header.withUTF8 { try FlowLayout(headerLine: UnsafeRawBufferPointer($0)) }
-        let base = ["2", "123456789012", "eni-0123456789abcdef0", "10.0.0.1", "2001:db8::1", "443", "22", "6", "5", "4249",
-                    "1704412800", "1704412860", "ACCEPT", "OK", "vpc-1"]
+        #expect(FlowRecordParser(layout: layout).isDefaultLayout == defaultFormat)
+        var base = ["2", "123456789012", "eni-0123456789abcdef0", "10.0.0.1", "2001:db8::1", "443", "22", "6", "5", "4249",
+                    "1704412800", "1704412860", "ACCEPT", "OK"]
+        if !defaultFormat { base.append("vpc-1") }
         let replacements = ["-", "0", "18446744073709551616", "999999999999999999", "9223372036854775807", "1704412800123",
                             "1704412800123456", "::", "::ffff:10.0.0.1", "1:2:3:4:5:6:7:8", "1::2::3", "10.0.0.256", "010.0.0.1",
                             "REJECT", "reject", "NODATA", "x\u{7F}y", "a\u{01}b", "abcdefgh\u{1B}", "é", "65536", "-5", "5-",
-                            "eni-0123456789abcdef0eni-0123456789abcdef0", "", "  "]
+                            "eni-0123456789abcdef0eni-0123456789abcdef0", "", "  ", "12345678", "123456789", "1234567890123456",
+                            "12345678901234567", "0000000000000000001", "00000000", "255", "256", "4294967295", "1.2.3.4", "1e5",
+                            "SKIPDATA", "SKIPDATAX", "OK-", "ACCEPT\t", "0.0.0.0", "199.255.0.9", "1234.1.1.1"]
         var lines: [String] = [base.joined(separator: " "), base.joined(separator: "\t"), "  " + base.joined(separator: "   ") + "  ",
                                base.dropLast().joined(separator: " "), (base + ["extra"]).joined(separator: " "), "", "   "]
         for slot in base.indices {

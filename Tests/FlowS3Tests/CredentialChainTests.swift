@@ -185,7 +185,8 @@ import Testing
         let error = await #expect(throws: CredentialError.self) {
             try await resolve(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"], home: home)
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Well under the 30 s a hung connection would take; loose, as CI machines are shared.
+        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(error?.localizedDescription.contains("EC2 instance metadata http://127.0.0.1:9") == true)
     }
 

@@ -51,6 +51,11 @@ struct CrashTests {
         return values.count == 2 ? (values[0], values[1]) : (-1, -1)
     }
 
+    /// What a count query prints on standard error (why `count` gave -1).
+    private static func queryErrors(_ store: String) throws -> String {
+        try CommandRunner.run(["query", "--store", store, "--format", "csv", "SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM flows"]).stderr
+    }
+
     /// The files the catalog lists as stored.
     private static func storedFiles(_ store: String) throws -> Set<String> {
         guard FileManager.default.fileExists(atPath: store + "/catalog.db") else { return [] }
@@ -78,7 +83,8 @@ struct CrashTests {
                 #expect(check.status == 0, "after kill at \(delay)s: \(check.stderr)")
                 let stored = try Self.storedFiles(store)
                 let visible = try Self.count(store)
-                #expect(visible == corpus.total(of: stored), "after kill at \(delay)s the store shows \(visible), its stored files hold \(corpus.total(of: stored))")
+                let said = visible == (-1, -1) ? try Self.queryErrors(store) : ""
+                #expect(visible == corpus.total(of: stored), "after kill at \(delay)s the store shows \(visible), its stored files hold \(corpus.total(of: stored)); query said: \(said)")
                 if !stored.isEmpty && stored.count < corpus.files.count { partial += 1 }
             }
         }

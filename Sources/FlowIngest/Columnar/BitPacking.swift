@@ -20,20 +20,30 @@ public enum BitPacking {
     public static func pack(_ values: UnsafeBufferPointer<UInt64>, width: Int, into output: UnsafeMutableRawPointer) {
         let words = (values.count * width + 63) / 64
         let out = output.bindMemory(to: UInt64.self, capacity: max(words, 1))
-        for index in 0..<words { out[index] = 0 }
         guard width > 0 else { return }
         if width == 64 {
             for index in 0..<values.count { out[index] = values[index].littleEndian }
             return
         }
-        var bit = 0
+        // The current word is built in a register and stored once it is full: no
+        // read-modify-write of memory a value (this runs for every value ingested).
+        var word: UInt64 = 0
+        var filled = 0
+        var next = 0
+        let shift = UInt64(width)
         for value in values {
-            let word = bit >> 6, offset = bit & 63
-            out[word] |= value << UInt64(offset)
-            if offset + width > 64 { out[word + 1] |= value >> UInt64(64 - offset) }
-            bit += width
+            word |= value &<< UInt64(filled)
+            filled &+= width
+            if filled >= 64 {
+                out[next] = word.littleEndian
+                next &+= 1
+                filled &-= 64
+                // The bits of `value` that did not fit start the next word (none when it
+                // ended exactly at the boundary: `value >> width` is 0).
+                word = value &>> (shift &- UInt64(filled))
+            }
         }
-        for index in 0..<words { out[index] = out[index].littleEndian }
+        if filled > 0 { out[next] = word.littleEndian }
     }
 
     /// Unpacks `count` values of `width` bits from `input` into `output`, adding `base` to each.

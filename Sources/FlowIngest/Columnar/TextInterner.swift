@@ -22,6 +22,9 @@ struct TextInterner {
     private var arenaCount = 0
     /// Words so far.
     private(set) var count = 0
+    /// The code `code(for:)` returned last: most columns repeat their previous value (one
+    /// account, mostly ACCEPT and OK), which a comparison finds without hashing.
+    private var lastCode = -1
 
     init() {
         slotCount = 64
@@ -46,6 +49,18 @@ struct TextInterner {
     /// The code of `text`, adding it when new.
     @inline(__always)
     mutating func code(for text: UnsafeRawBufferPointer) -> Int64 {
+        if lastCode >= 0 {
+            let last = entries[lastCode]
+            if Int(last.length) == text.count, Self.equal(UnsafeRawPointer(arena + Int(last.offset)), text) { return Int64(lastCode) }
+        }
+        let code = lookUp(text)
+        lastCode = Int(code)
+        return code
+    }
+
+    /// The code of `text` by its hash, adding it when new.
+    @inline(__always)
+    private mutating func lookUp(_ text: UnsafeRawBufferPointer) -> Int64 {
         let hash = Self.hash(text)
         let mask = slotCount - 1
         var index = Int(truncatingIfNeeded: hash) & mask
@@ -54,7 +69,7 @@ struct TextInterner {
             if found < 0 { break }
             let entry = entries[Int(found)]
             if entry.hash == hash, Int(entry.length) == text.count,
-               text.count == 0 || memcmp(arena + Int(entry.offset), text.baseAddress!, text.count) == 0 {
+               Self.equal(UnsafeRawPointer(arena + Int(entry.offset)), text) {
                 return Int64(found)
             }
             index = (index + 1) & mask
@@ -109,26 +124,55 @@ struct TextInterner {
         }
     }
 
-    /// Eight bytes at a time, each word multiplied in, then the bits spread.
+    /// True when the `text.count` bytes at `stored` are `text`'s: compared eight bytes at a
+    /// time in line (the words are short: a `memcmp` call cost more than the comparison).
+    @inline(__always)
+    private static func equal(_ stored: UnsafeRawPointer, _ text: UnsafeRawBufferPointer) -> Bool {
+        let count = text.count
+        guard count > 0, let base = text.baseAddress else { return true }
+        if count < 8 { return tail(stored, count: count) == tail(base, count: count) }
+        var index = 0
+        while index + 8 < count {
+            if stored.loadUnaligned(fromByteOffset: index, as: UInt64.self) != base.loadUnaligned(fromByteOffset: index, as: UInt64.self) { return false }
+            index += 8
+        }
+        // The last eight bytes, overlapping what was compared: no byte loop.
+        return stored.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+
+    /// The `count` (1...7) bytes at `start` as one integer, loading only those bytes: two
+    /// overlapping loads of four or two bytes.
+    @inline(__always)
+    private static func tail(_ start: UnsafeRawPointer, count: Int) -> UInt64 {
+        if count >= 4 {
+            let low = UInt64(start.loadUnaligned(as: UInt32.self))
+            return low | UInt64(start.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) &<< UInt64((count - 4) * 8)
+        }
+        if count >= 2 {
+            let low = UInt64(start.loadUnaligned(as: UInt16.self))
+            return low | UInt64(start.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)) &<< UInt64((count - 2) * 8)
+        }
+        return UInt64(start.load(as: UInt8.self))
+    }
+
+    /// Eight bytes at a time, each word multiplied in, then the bits spread. The last partial
+    /// word is read with overlapping loads, not byte by byte (the hash is only ever compared
+    /// within this interner, so how the tail is read is free to choose).
     @inline(__always)
     private static func hash(_ text: UnsafeRawBufferPointer) -> UInt64 {
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(text.count)
         var index = 0
         let count = text.count
+        guard count > 0, let base = text.baseAddress else { return (hash ^ (hash >> 29)) &* 0xbf58_476d_1ce4_e5b9 }
         while index + 8 <= count {
-            hash = (hash ^ text.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+            hash = (hash ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
             hash ^= hash >> 32
             index += 8
         }
         if index < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < count {
-                tail |= UInt64(text[index]) << shift
-                shift += 8
-                index += 1
-            }
-            hash = (hash ^ tail) &* 0xff51_afd7_ed55_8ccd
+            let rest = count - index
+            let last = count >= 8 ? base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) : tail(base, count: rest)
+            hash = (hash ^ last) &* 0xff51_afd7_ed55_8ccd
         }
         return (hash ^ (hash >> 29)) &* 0xbf58_476d_1ce4_e5b9
     }

@@ -34,31 +34,41 @@ public enum IPAddress: Sendable, Hashable {
     }
 
     /// Parses a dotted quad with no leading zeros beyond a lone `0`.
+    ///
+    /// Unrolled by part (one to three digits, then a dot) rather than a loop over bytes with
+    /// running state: ingest parses two addresses a record, and this halves their branches.
     @inline(__always)
     public static func parseIPv4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
-        guard bytes.count >= 7, bytes.count <= 15 else { return nil }
+        let count = bytes.count
+        guard count >= 7, count <= 15, let base = bytes.baseAddress else { return nil }
+        let text = base.assumingMemoryBound(to: UInt8.self)
+        var index = 0
         var result: UInt32 = 0
-        var part: UInt32 = 0
-        var digits = 0
-        var dots = 0
-        for byte in bytes {
-            if byte >= 0x30 && byte <= 0x39 {
-                if digits > 0 && part == 0 { return nil } // leading zero
-                part = part * 10 + UInt32(byte - 0x30)
-                digits += 1
-                if part > 255 { return nil }
-            } else if byte == 0x2E {
-                guard digits > 0, dots < 3 else { return nil }
-                result = result << 8 | part
-                part = 0
-                digits = 0
-                dots += 1
-            } else {
-                return nil
+        for part in 0..<4 {
+            // `index < count` holds here: each part before the last ends with a dot that has
+            // a byte after it, or the length check fails.
+            guard index < count else { return nil }
+            let first = text[index] &- 0x30
+            guard first < 10 else { return nil }
+            var value = UInt32(first)
+            index += 1
+            if index < count, case let second = text[index] &- 0x30, second < 10 {
+                guard first != 0 else { return nil } // a leading zero
+                value = value &* 10 &+ UInt32(second)
+                index += 1
+                if index < count, case let third = text[index] &- 0x30, third < 10 {
+                    value = value &* 10 &+ UInt32(third)
+                    index += 1
+                    guard value <= 255 else { return nil }
+                }
+            }
+            result = result << 8 | value
+            if part < 3 {
+                guard index < count, text[index] == 0x2E else { return nil }
+                index += 1
             }
         }
-        guard dots == 3, digits > 0 else { return nil }
-        return result << 8 | part
+        return index == count ? result : nil
     }
 
     /// Parses IPv6 text (with `::` and an optional trailing dotted quad) into 16 bytes.
