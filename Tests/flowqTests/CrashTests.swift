@@ -82,8 +82,11 @@ struct CrashTests {
                 let check = try CommandRunner.run(["check", "--store", store])
                 #expect(check.status == 0, "after kill at \(delay)s: \(check.stderr)")
                 let stored = try Self.storedFiles(store)
-                let visible = try Self.count(store)
+                var visible = try Self.count(store)
                 let said = visible == (-1, -1) ? try Self.queryErrors(store) : ""
+                // A kill inside the catalog's first transaction leaves a store that says so
+                // (and holds nothing): on a loaded machine 0.2 s can land there.
+                if said.contains("was never finished"), stored.isEmpty { visible = (0, 0) }
                 #expect(visible == corpus.total(of: stored), "after kill at \(delay)s the store shows \(visible), its stored files hold \(corpus.total(of: stored)); query said: \(said)")
                 if !stored.isEmpty && stored.count < corpus.files.count { partial += 1 }
             }
