@@ -177,16 +177,15 @@ import Testing
         #expect(text.contains("disabled by AWS_EC2_METADATA_DISABLED"))
     }
 
-    @Test func unreachableMetadataIsListedQuickly() async throws {
+    /// (How fast is not asserted: tests run in parallel and block threads, so a clock here
+    /// measures the machine, not the 1 s metadata timeout.)
+    @Test func unreachableMetadataIsListed() async throws {
         // A loopback port nobody listens on: refused at once, reported in the list.
         let home = try Home()
         defer { home.remove() }
-        let started = ContinuousClock.now
         let error = await #expect(throws: CredentialError.self) {
             try await resolve(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"], home: home)
         }
-        // Well under the 30 s a hung connection would take; loose, as CI machines are shared.
-        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(error?.localizedDescription.contains("EC2 instance metadata http://127.0.0.1:9") == true)
     }
 
