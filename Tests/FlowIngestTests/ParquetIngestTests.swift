@@ -76,4 +76,17 @@ struct ParquetIngestTests {
         #expect(reasons.contains { $0.contains("truncated.log.parquet") || $0.contains("PAR1") || $0.contains("footer") })
         #expect(try store.openCatalogForReading().partitions().reduce(0) { $0 + $1.rowCount } == summary.recordsStored)
     }
+
+    @Test("a folder search finds .parquet files")
+    func folderSearch() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let day = folder.path("AWSLogs/year=2023/month=11/day=14")
+        try FileManager.default.createDirectory(atPath: day, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("flows-snappy-v1-dict.parquet").path, toPath: day + "/a.log.parquet")
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let summary = try Ingestor(store: store).ingest(paths: [folder.path("AWSLogs")])
+        #expect(summary.storedCount == 1)
+        #expect(summary.recordsStored == 50)
+    }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Turns the paths a user names into the files to read.
 ///
-/// A folder is searched recursively for `.log.gz`, `.gz` and `.log` files; a path with glob
+/// A folder is searched recursively for `.log.gz`, `.gz`, `.log` and `.parquet` files; a path with glob
 /// characters that names no file is expanded with `glob(3)`; `-` is standard input. Files come
 /// out sorted, each once, so a run is repeatable.
 ///
@@ -79,7 +79,7 @@ public enum InputFiles {
 
     /// True for names flowq reads when it searches a folder.
     public static func isFlowLogName(_ name: String) -> Bool {
-        name.hasSuffix(".log.gz") || name.hasSuffix(".gz") || name.hasSuffix(".log")
+        name.hasSuffix(".log.gz") || name.hasSuffix(".gz") || name.hasSuffix(".log") || name.hasSuffix(".parquet")
     }
 
     /// A file's device and inode: one folder reached by two paths has one identity.
