@@ -9,33 +9,23 @@ import Foundation
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Read VPC flow-log files (.log.gz or .log) into the store.",
+        abstract: "Read flow-log files (gzip or plain text, Parquet, CloudWatch exports) or S3 prefixes into the store.",
         discussion: """
-            Folders are searched recursively; globs and - (standard input) are accepted. Each file is
-            stored whole or not at all; a file already stored (same content, any path) adds nothing.
-            Malformed lines are skipped and counted (the first few are listed); --strict rejects
-            the whole file instead.
+            Folders are searched recursively; globs and - (standard input) are accepted. Each file is stored whole or not at all; a file already stored (same content, any path) adds nothing. Malformed lines are skipped and counted (the first few are listed); --strict rejects the whole file instead.
+
+            s3:// prefixes are listed (only the date folders of the days asked for) and their objects streamed, several at once, with retries. Credentials and region come as the AWS CLI finds them (environment, AWS_PROFILE and ~/.aws, credential_process, instance metadata); --endpoint-url or AWS_ENDPOINT_URL_S3 names an S3-compatible store. Without --since, --from or --to, a prefix is listed from the day its last run reached (for cron).
+
+            Files without a header line (CloudWatch Logs destinations) need --log-format. Parquet, CloudWatch export task files (each line after its ISO time) and Firehose JSON ({"message": ...} lines, or subscription documents with logEvents) are recognised by their content.
 
             Examples:
               flowq ingest --store ~/flows ./AWSLogs/
               flowq ingest './exports/*.log.gz'
               zcat one.log.gz | flowq ingest -
-              flowq ingest --log-format '${version} ${vpc-id} ${srcaddr} ...' ./cloudwatch-export/
+              flowq ingest --log-format default ./cloudwatch-export/
               flowq ingest s3://my-flow-logs/AWSLogs/ --since 7d
-              flowq ingest s3://my-flow-logs/AWSLogs/                       (from cron: what is new)
+              flowq ingest s3://my-flow-logs/AWSLogs/
 
-            s3:// prefixes are listed (only the date folders of the days asked for) and their
-            objects streamed, several at once, with retries. Credentials and region come as the
-            AWS CLI finds them (environment, AWS_PROFILE and ~/.aws, credential_process, instance
-            metadata); --endpoint-url or AWS_ENDPOINT_URL_S3 names an S3-compatible store.
-            Without --since/--from/--to a prefix is listed from the day its last run reached.
-
-            Files without a header line (CloudWatch Logs destinations) need --log-format; export
-            task files (each line after its ISO time) and Firehose JSON ({"message": ...} lines or
-            CloudWatch subscription documents with logEvents) are recognised by their content.
-
-            Exit status: 0 every file stored (or already present); 3 some files rejected; 1 a store
-            failure (disk full, store locked or unwritable).
+            Exit status: 0 every file stored (or already present); 3 some files rejected; 1 a store failure (disk full, store locked or unwritable).
             """
     )
 
