@@ -31,7 +31,7 @@ struct EmitterTests {
 
     @Test("functions are mapped per engine")
     func functions() throws {
-        let s = try spark.emit("SELECT day_of_week(date), to_iso8601(from_unixtime(start)), approx_distinct(srcaddr), array_agg(DISTINCT dstport), strpos(srcaddr, '.') FROM flows GROUP BY 1")
+        let s = try spark.emit("SELECT day_of_week(date), to_iso8601(from_unixtime(start)), approx_distinct(srcaddr), array_agg(DISTINCT dstport), strpos(srcaddr, '.') FROM flows GROUP BY 1, 2, 5")
         #expect(s.contains("((dayofweek(to_date(timestamp_seconds(`start`))) + 5) % 7 + 1)"))
         #expect(s.contains("date_format(timestamp_seconds(`start`), \"yyyy-MM-dd'T'HH:mm:ss.SSS'Z'\")"))
         #expect(s.contains("count(DISTINCT `srcaddr`)"))
@@ -105,5 +105,35 @@ struct EmitterTests {
         #expect(statements[1].contains("input_file_name(), 'vpcflowlogs/(aws-region=)?([a-z0-9-]+)/', 2), '')) AS `region`"))
         #expect(statements[1].hasSuffix("FROM vpc_flow_logs_files"))
         #expect(statements[2].hasPrefix("SELECT `instance_id`"))
+    }
+
+    @Test("a string compared with any DATE value is written as a DATE, by the bound type rather than the column's name")
+    func typesFromTheBinder() throws {
+        let a = try athena.emit("SELECT count(*) FROM flows WHERE date(from_unixtime(start)) = '2024-01-02'")
+        #expect(a.contains("= DATE '2024-01-02'"))
+        let s = try spark.emit("SELECT count(*) FROM flows WHERE '2024-01-02' <= date_trunc('day', date)")
+        #expect(s.contains("(DATE '2024-01-02' <="))
+        // A string column compared with a date-like string stays text.
+        #expect(try athena.emit("SELECT count(*) FROM flows WHERE interface_id = '2024-01-02'").contains("= '2024-01-02')"))
+    }
+
+    @Test("Athena's delivery-day predicate takes any constant day the binder folds, never one read from the clock")
+    func foldedDayBounds() throws {
+        let shifted = try athena.emit("SELECT count(*) FROM flows WHERE date >= DATE '2024-01-02' + INTERVAL '1' DAY")
+        #expect(shifted.contains("\"delivery_day\" >= '2024/01/03'"))
+        let relative = try athena.emit("SELECT count(*) FROM flows WHERE date >= current_date - INTERVAL '7' DAY")
+        #expect(relative.contains("current_date"))
+        #expect(!relative.contains("delivery_day"))
+    }
+
+    @Test("a query flowq would refuse is refused before anything is written, where the user wrote it")
+    func boundBeforeWritten() throws {
+        for engine in [athena, spark] {
+            let unknown = #expect(throws: QueryError.self) { try engine.emit("SELECT srcadr FROM flows") }
+            #expect(unknown?.kind == .unknownName)
+            #expect(unknown?.location?.offset == 7)
+            let mistyped = #expect(throws: QueryError.self) { try engine.emit("SELECT count(*) FROM flows WHERE bytes = 'many'") }
+            #expect(mistyped != nil)
+        }
     }
 }

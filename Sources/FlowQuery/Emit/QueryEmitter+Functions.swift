@@ -138,19 +138,20 @@ extension QueryEmitter {
             if case .binary(.and, let l, let r, _) = e { return conjuncts(l) + conjuncts(r) }
             return [e]
         }
+        // A day bound is any constant the binder folds to a day (a day string, a DATE literal,
+        // `date('...')`, `DATE '2024-01-02' + INTERVAL '1' DAY`), except one that depends on
+        // when the query runs: the emitted query may run another day.
         func day(_ e: Expression) -> PartitionDay? {
-            switch e {
-            case .string(let text, _): return PartitionDay(text)
-            case .typedLiteral("date", let text, _): return PartitionDay(text)
-            case .function("date", let args, false, false, _) where args.count == 1:
-                if case .string(let text, _) = args[0] { return PartitionDay(text) }
-                return nil
-            default: return nil
-            }
+            if case .string(let text, _) = e { return PartitionDay(text) }
+            guard !Self.readsClock(e), let bound = types?.bound(e), bound.type == .date, case .int(let number)? = bound.constant else { return nil }
+            return PartitionDay(dayNumber: Int32(truncatingIfNeeded: number))
         }
+        // The day columns, by what they are bound to (the flow's start day), not by name.
         func isDayColumn(_ e: Expression) -> Bool {
-            if case .column(let name, _, _) = e { return ["date", "day", "date_partition"].contains(name.lowercased()) }
-            return false
+            switch types?.bound(e)?.node {
+            case .partitionDate?, .partitionSlashed?: return true
+            default: return false
+            }
         }
         func tighten(low newLow: PartitionDay?, high newHigh: PartitionDay?) {
             if let newLow { low = low.map { max($0, newLow) } ?? newLow }
@@ -180,5 +181,14 @@ extension QueryEmitter {
         if let low { parts.append("\(column) >= \(engine.literal(partitionValue(low, lastHour: false)))") }
         if let high { parts.append("\(column) <= \(engine.literal(partitionValue(high.adding(days: 1), lastHour: true)))") }
         return parts.isEmpty ? nil : parts.joined(separator: " AND ")
+    }
+
+    /// True when the expression reads the clock (`current_date`, `now()`).
+    static func readsClock(_ e: Expression) -> Bool {
+        switch e {
+        case .keywordFunction: return true
+        case .function(let name, _, _, _, _) where ["now", "current_date", "current_timestamp", "localtimestamp"].contains(name.lowercased()): return true
+        default: return e.children.contains(where: readsClock)
+        }
     }
 }

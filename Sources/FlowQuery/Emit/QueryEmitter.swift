@@ -26,6 +26,8 @@ public struct QueryEmitter: Sendable {
     /// a flow-log field outside them reads as NULL, as it does in flowq, instead of failing as
     /// an unknown column there. nil: every field named is assumed to be in the table.
     public var tableColumns: Set<String>? = nil
+    /// Types of the statement being written (set while emitting).
+    var types: TypeOracle? = nil
 
     /// An emitter for `engine`, querying `table` made by `flowq ddl` with the same layout options.
     public init(engine: TargetEngine, table: String? = nil, layout: TableDDL.Layout = .default, hourly: Bool = false) {
@@ -52,6 +54,18 @@ public struct QueryEmitter: Sendable {
     /// Writes a parsed statement for the engine.
     public func emit(_ statement: SelectStatement) throws(QueryError) -> String {
         let flowTable = try QueryPlanner.table(of: statement)
+        // Bound once, as flowq would run it: an unknown name or a type error is reported by the
+        // binder, where the user wrote it, before anything is written for the other engine.
+        let empty = StoreSnapshot(partitions: [], fileWatermark: 0, unfinishedFileIDs: [], extraColumns: [])
+        _ = try QueryPlanner(snapshot: empty, table: flowTable).plan(statement)
+        let types = TypeOracle(table: flowTable)
+        var emitter = self
+        emitter.types = types
+        return try emitter.write(statement, flowTable: flowTable)
+    }
+
+    /// Writes a statement already bound.
+    private func write(_ statement: SelectStatement, flowTable: FlowTable) throws(QueryError) -> String {
         var sql = "SELECT " + (statement.distinct ? "DISTINCT " : "")
         var items: [String] = []
         for item in statement.items {
@@ -183,15 +197,13 @@ public struct QueryEmitter: Sendable {
         "(\(try operand(l, comparedWith: r)) \(op) \(try operand(r, comparedWith: l)))"
     }
 
-    /// A string literal compared with `date` becomes a DATE; with `day`/`date_partition`, a
-    /// date in either spelling becomes `'YYYY/MM/DD'`.
+    /// A string literal compared with a DATE value (as bound) becomes a DATE literal, as flowq
+    /// reads it; compared with `day`/`date_partition`, a date in either spelling becomes
+    /// `'YYYY/MM/DD'`. The other side's type comes from the binder, not from its name.
     private func operand(_ e: Expression, comparedWith other: Expression) throws(QueryError) -> String {
-        if case .string(let text, _) = e, case .column(let name, _, _) = other, let day = PartitionDay(text) {
-            switch name.lowercased() {
-            case "date": return "DATE \(engine.literal(day.isoText))"
-            case "day", "date_partition": return engine.literal(day.slashedText)
-            default: break
-            }
+        if case .string(let text, _) = e, let day = PartitionDay(text), let bound = types?.bound(other) {
+            if bound.isPartitionDay { return engine.literal(day.slashedText) }
+            if bound.type == .date { return "DATE \(engine.literal(day.isoText))" }
         }
         return try expression(e)
     }
