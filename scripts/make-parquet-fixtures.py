@@ -99,7 +99,8 @@ def flow_rows(rng, n, v5=False):
 
 
 def render(value):
-    if value is None:
+    # A text flow log has no empty values: "-" says "none", as flowq reads an empty string.
+    if value is None or value == "":
         return "-"
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -168,6 +169,25 @@ def main():
         f.write("srcport action\n")
         for r in req_rows:
             f.write("%d %s\n" % (r["srcport"], r["action"]))
+
+    # Values a record may not hold, each in its own row among good ones: every bad row is
+    # skipped as its text line is (a blank splits the text field; the rest break a rule),
+    # and an empty string or "-" is NULL in both.
+    bad = flow_rows(rng, 14)
+    for r in bad:
+        r["start"], r["end"] = 1704067200 + rng.randrange(3600), 1704070800
+    bad[1]["interface_id"] = "eni-a b"
+    bad[2]["interface_id"] = "eni-\u00e9t\u00e9"
+    bad[3]["dstport"] = 70000
+    bad[4]["start"] = -5
+    bad[5]["start"] = None
+    bad[6]["srcaddr"] = "999.1.1.1"
+    bad[7]["action"] = "MAYBE"
+    bad[8]["interface_id"] = ""
+    bad[9]["interface_id"] = "-"
+    bad[10]["start"] = 1704067200123
+    bad[11]["account_id"] = "12\t34"
+    write("flows-bad-values", V2_FIELDS, bad, compression="gzip", store_schema=False)
 
     # Files the reader must reject, with no oracle.
     small = pa.table({"srcport": pa.array([1, 2, None], pa.int32())})

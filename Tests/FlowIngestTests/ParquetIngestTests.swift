@@ -77,6 +77,48 @@ struct ParquetIngestTests {
         #expect(try store.openCatalogForReading().partitions().reduce(0) { $0 + $1.rowCount } == summary.recordsStored)
     }
 
+    @Test("a bad value skips its row with the column, the line (row + 1) and the reason; NULLs and milliseconds as in text")
+    func badValues() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = fixtures.appendingPathComponent("flows-bad-values.parquet").path
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        var options = IngestOptions()
+        options.lineErrorsReported = 20
+        let summary = try Ingestor(store: store, options: options).ingest(paths: [path])
+        #expect(summary.storedCount == 1)
+        #expect(summary.recordsStored == 6)
+        #expect(summary.linesSkipped == 8)
+        let errors = summary.files[0].lineErrors
+        #expect(errors.contains("\(path):3: interface_id has a blank at character 6, which no text field can hold"))
+        #expect(errors.contains("\(path):4: interface_id has control or non-ASCII byte 0xc3 at character 5"))
+        #expect(errors.contains("\(path):5: dstport is '70000', expected an integer in 0...65535"))
+        #expect(errors.contains("\(path):6: start is '-5', expected Unix seconds"))
+        #expect(errors.contains("\(path):7: start is '-': the record cannot be placed in a day partition"))
+        #expect(errors.contains("\(path):8: srcaddr is '999.1.1.1', expected an IPv4 or IPv6 address"))
+        #expect(errors.contains("\(path):9: action is 'MAYBE', expected ACCEPT or REJECT"))
+        #expect(errors.contains("\(path):13: account_id has a blank at character 3, which no text field can hold"))
+        // The empty string and "-" are NULL; a start in milliseconds is stored in seconds.
+        let rows = try SegmentDump.rows(store: store, day: PartitionDay("2024-01-01")!, columns: ["interface_id", "start"])
+        #expect(rows.filter { $0[0] == "NULL" }.count == 2)
+        #expect(rows.contains { $0[1] == "1704067200" })
+    }
+
+    @Test("a Parquet file's content is its bytes: a copy under another name is recognised, its text twin is another file")
+    func contentKey() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let original = fixtures.appendingPathComponent("flows-gzip-v2-dict.parquet").path
+        let copy = folder.path("copy.bin")
+        try FileManager.default.copyItem(atPath: original, toPath: copy)
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        let first = try Ingestor(store: store).ingest(paths: [original])
+        #expect(first.storedCount == 1)
+        let again = try Ingestor(store: store).ingest(paths: [copy])
+        #expect(again.storedCount == 0)
+        #expect(again.recordsStored == 0)
+    }
+
     @Test("a folder search finds .parquet files")
     func folderSearch() throws {
         let folder = try TemporaryFolder()

@@ -122,3 +122,11 @@ public struct XXHash64: Sendable {
         return hash
     }
 }
+
+extension XXHash64 {
+    /// A content key: the length hashed and the digest, as `<length>-<16 hex digits>`.
+    public var contentKey: String {
+        let digits = String(digest, radix: 16)
+        return "\(length)-" + String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

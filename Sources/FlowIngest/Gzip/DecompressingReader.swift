@@ -42,10 +42,7 @@ public final class DecompressingReader: ByteSource {
 
     /// What the content is, whatever its compression: the decompressed length and the XXH64
     /// of the decompressed bytes read so far (the whole content once `read` has returned 0).
-    public var contentKey: String {
-        let digits = String(contentHash.digest, radix: 16)
-        return "\(contentHash.length)-" + String(repeating: "0", count: 16 - digits.count) + digits
-    }
+    public var contentKey: String { contentHash.contentKey }
 
     /// Opens `path` for reading; `-` reads standard input.
     public init(path: String) throws(GzipError) {

@@ -1,3 +1,4 @@
+import FlowParquet
 import Foundation
 
 /// What reading a file produces, in order.
@@ -49,93 +50,140 @@ struct FlowFileReader: Sendable {
     }
 
     private func read(send: (ReaderMessage) -> Bool) throws -> FileReadSummary {
-        var summary = FileReadSummary()
+        // Parquet is recognised by its first bytes, not its name.
         let reader: DecompressingReader
         if let openSource {
             let source = PeekableSource(try openSource())
-            if ParquetTextSource.isParquet(firstBytes: try source.peek(4)) {
-                reader = DecompressingReader(source: try ParquetTextSource.spooling(source, name: displayPath), name: displayPath)
-            } else {
-                reader = DecompressingReader(source: source, name: displayPath)
+            if ParquetFile.isParquet(firstBytes: try source.peek(4)) {
+                return try read(ParquetRecords.spooling(source, name: displayPath), send: send)
             }
-        } else if ParquetTextSource.isParquet(path: path) {
-            // Parquet is recognised by its first bytes, not its name, and read as the text it holds.
-            reader = DecompressingReader(source: try ParquetTextSource(path: path), name: displayPath)
+            reader = DecompressingReader(source: source, name: displayPath)
+        } else if ParquetRecords.isParquet(path: path) {
+            return try read(ParquetRecords(path: path), send: send)
         } else {
             reader = try DecompressingReader(path: path)
         }
         // CloudWatch Logs JSON (Firehose deliveries) becomes one line per log event.
         let events = LogEventsSource(upstream: reader, name: displayPath)
         let lines = LineReader(source: events, maximumLineLength: maximumLineLength)
-        var parser: FlowRecordParser? = nil
-        var segments: DaySegments? = nil
-        var stopped = false
+        var sink: RecordSink? = nil
         // CloudWatch Logs export tasks put each event's time in front of its message.
         var timestamped = false
-        func note(_ message: String) {
-            if summary.lineErrors.count < lineErrorsReported { summary.lineErrors.append(message) }
-        }
         func place(_ number: Int) -> String {
             events.isJSON ? "\(displayPath): log event \(number)" : "\(displayPath):\(number)"
         }
-        /// Stores one record line (or counts it malformed).
-        func record(_ bytes: UnsafeRawBufferPointer, number: Int, parser current: FlowRecordParser, days: DaySegments) {
-            switch current.parse(bytes) {
-            case .blank:
-                return
-            case .malformed(let reason):
-                summary.skippedLines += 1
-                note("\(place(number)): \(reason)")
-            case .record(let start):
-                if let full = days.append(current, line: bytes, day: PartitionDay(unixSeconds: start)) {
-                    stopped = !send(.segment(full)) || stopped
-                }
-                if days.isOverBudget {
-                    for segment in days.drain() { stopped = !send(.segment(segment)) || stopped }
-                }
-                summary.records += 1
-            }
-        }
         try lines.forEach { event in
             // The receiver gave up (another file failed the run): stop inflating at once.
-            if stopped { throw ReadStopped() }
+            if sink?.stopped == true { throw ReadStopped() }
             switch event {
             case .overlongLine(let number):
                 // A first line this long is no header: the layout is unknown, nothing can be read.
-                guard parser != nil else { throw LayoutError.headerTooLong(limit: maximumLineLength) }
-                summary.skippedLines += 1
-                note("\(place(number)): line longer than \(maximumLineLength.formatted()) bytes")
+                guard let sink else { throw LayoutError.headerTooLong(limit: maximumLineLength) }
+                sink.skip("\(place(number)): line longer than \(maximumLineLength.formatted()) bytes")
             case .line(var bytes, let number):
-                if parser == nil { timestamped = RecordFraming.hasTimestamp(bytes) }
+                if sink == nil { timestamped = RecordFraming.hasTimestamp(bytes) }
                 if timestamped { bytes = RecordFraming.droppingTimestamp(bytes) }
-                guard let current = parser, let days = segments else {
+                guard let current = sink else {
                     let header = try RecordFraming.header(bytes, format: logFormat)
                     guard let layout = header ?? logFormat else { throw LayoutError.emptyFile }
-                    let first = FlowRecordParser(layout: layout)
-                    if layout.partitionTime == .delivery {
-                        guard let delivered = key.deliveryTime else { throw LayoutError.noTimeToPartitionBy }
-                        first.deliveryTime = delivered
-                    }
-                    let days = DaySegments(layout: layout, fileID: fileID, key: key)
-                    parser = first
-                    segments = days
-                    stopped = !send(.layout(layout))
+                    let first = try begin(layout, send: send)
+                    sink = first
                     // Without a header the first line is already a record.
-                    if header == nil { record(bytes, number: number, parser: first, days: days) }
+                    if header == nil { first.take(first.parser.parse(bytes), line: bytes, place: place(number), send: send) }
                     return
                 }
-                record(bytes, number: number, parser: current, days: days)
+                current.take(current.parser.parse(bytes), line: bytes, place: place(number), send: send)
             }
         }
-        guard let segments else { throw LayoutError.emptyFile }
-        if stopped { throw ReadStopped() }
-        for segment in segments.drain() { stopped = !send(.segment(segment)) || stopped }
-        if stopped { throw ReadStopped() }
+        guard let sink else { throw LayoutError.emptyFile }
+        var summary = try sink.finish(send: send)
         summary.rawBytes = reader.rawByteCount
         summary.contentKey = reader.contentKey
         return summary
     }
+
+    /// Reads a Parquet file's rows: its column names are the header.
+    private func read(_ parquet: ParquetRecords, send: (ReaderMessage) -> Bool) throws -> FileReadSummary {
+        let layout = try parquet.headerLine.withUnsafeBytes { header in try FlowLayout(headerLine: header) }
+        let sink = try begin(layout, send: send)
+        try parquet.forEachRecord(parser: sink.parser) { outcome, buffer, line in
+            if sink.stopped { throw ReadStopped() }
+            // The buffer holds a whole batch's text; a row's own size is not at hand, and the
+            // batch is in memory already: the budget is checked every 1,024 records.
+            sink.take(outcome, line: buffer, length: 0, place: "\(displayPath):\(line)", send: send)
+        }
+        var summary = try sink.finish(send: send)
+        summary.rawBytes = parquet.byteCount
+        summary.contentKey = parquet.contentKey
+        return summary
+    }
+
+    /// The parser and day segments for records of `layout`, the layout sent on.
+    private func begin(_ layout: FlowLayout, send: (ReaderMessage) -> Bool) throws -> RecordSink {
+        let parser = FlowRecordParser(layout: layout)
+        if layout.partitionTime == .delivery {
+            guard let delivered = key.deliveryTime else { throw LayoutError.noTimeToPartitionBy }
+            parser.deliveryTime = delivered
+        }
+        let sink = RecordSink(parser: parser, days: DaySegments(layout: layout, fileID: fileID, key: key), errorsKept: lineErrorsReported)
+        sink.stopped = !send(.layout(layout))
+        return sink
+    }
 }
+
+/// Where a file's parsed records go: valid ones into their day's segment (sent when full),
+/// malformed ones counted and the first few reasons kept.
+private final class RecordSink {
+    let parser: FlowRecordParser
+    private let days: DaySegments
+    private let errorsKept: Int
+    private(set) var summary = FileReadSummary()
+    /// True once the receiver has given up.
+    var stopped = false
+
+    init(parser: FlowRecordParser, days: DaySegments, errorsKept: Int) {
+        self.parser = parser
+        self.days = days
+        self.errorsKept = errorsKept
+    }
+
+    /// Takes the parser's outcome for one record; `line` is the buffer its text values point into.
+    /// `length` is the record's size in text (for the memory budget), when it is not `line`'s.
+    func take(_ outcome: FlowRecordParser.Outcome, line: UnsafeRawBufferPointer, length: Int? = nil,
+              place: @autoclosure () -> String, send: (ReaderMessage) -> Bool) {
+        switch outcome {
+        case .blank:
+            return
+        case .malformed(let reason):
+            skip("\(place()): \(reason)")
+        case .record(let start):
+            if let full = days.append(parser, line: line, length: length ?? line.count, day: PartitionDay(unixSeconds: start)) {
+                stopped = !send(.segment(full)) || stopped
+            }
+            if days.isOverBudget {
+                for segment in days.drain() { stopped = !send(.segment(segment)) || stopped }
+            }
+            summary.records += 1
+        }
+    }
+
+    /// Counts a record that cannot be stored, keeping the first reasons.
+    func skip(_ message: @autoclosure () -> String) {
+        summary.skippedLines += 1
+        if summary.lineErrors.count < errorsKept { summary.lineErrors.append(message()) }
+    }
+
+    /// Sends the rest of the segments; the summary of the file.
+    func finish(send: (ReaderMessage) -> Bool) throws -> FileReadSummary {
+        if stopped { throw ReadStopped() }
+        for segment in days.drain() { stopped = !send(.segment(segment)) || stopped }
+        if stopped { throw ReadStopped() }
+        return summary
+    }
+}
+
+@available(*, unavailable)
+extension RecordSink: Sendable {}
 
 /// One segment being built per day of a file, so that each segment holds one day's records.
 ///
@@ -166,7 +214,8 @@ final class DaySegments {
     var isOverBudget: Bool { overBudget }
 
     /// Adds a record to its day's segment; returns a segment to send when one filled up.
-    func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, day: PartitionDay) -> EncodedSegment? {
+    /// `length` is the record's size in text, which checks the budget at once when large.
+    func append(_ parser: FlowRecordParser, line: UnsafeRawBufferPointer, length: Int, day: PartitionDay) -> EncodedSegment? {
         let builder: SegmentBuilder
         if day == lastDay, let last = lastBuilder {
             builder = last
@@ -180,7 +229,7 @@ final class DaySegments {
         lastDay = day
         lastBuilder = builder
         recordsSinceBudgetCheck += 1
-        if recordsSinceBudgetCheck >= 1024 || line.count > 4096 {
+        if recordsSinceBudgetCheck >= 1024 || length > 4096 {
             recordsSinceBudgetCheck = 0
             overBudget = builders.values.reduce(0) { $0 + $1.byteCount } > Self.budget
         }

@@ -323,45 +323,88 @@ public final class FlowRecordParser {
         }
         for slot in 0..<expected {
             let start = fieldStarts[slot], end = fieldEnds[slot]
-            let field = UnsafeRawBufferPointer(rebasing: line[start..<end])
-            if field.count == 1 && field[0] == 0x2D {
-                values[slot].kind = .null
-                continue
-            }
-            let rule = rules[slot]
-            switch rule.kind {
-            case .text:
-                values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
-            case .integer:
-                guard let number = Self.parseInteger(field) else {
-                    return .malformed(invalidValue(slot, field, Self.isDigits(field) ? "at most \(rule.high) (too large)" : "an integer in \(rule.low)...\(rule.high)"))
-                }
-                guard number >= rule.low, number <= rule.high else {
-                    return .malformed(invalidValue(slot, field, "an integer in \(rule.low)...\(rule.high)"))
-                }
-                values[slot] = FieldValue(kind: .integer, integer: number)
-            case .timestamp:
-                guard let number = Self.parseInteger(field) else {
-                    return .malformed(invalidValue(slot, field, Self.isDigits(field) ? "Unix seconds, milliseconds or microseconds (too large)" : "Unix seconds"))
-                }
-                guard let seconds = FlowTime.seconds(fromRaw: number) else {
-                    return .malformed(invalidValue(slot, field, "Unix seconds (or milliseconds or microseconds) from 1970 to \(FlowTime.lastYear)"))
-                }
-                values[slot] = FieldValue(kind: .integer, integer: seconds)
-            case .address:
-                guard storeAddress(field, slot: slot) else {
-                    return .malformed(invalidValue(slot, field, "an IPv4 or IPv6 address"))
-                }
-            case .code:
-                // Checked against its vocabulary, stored as text (a word list of two or three
-                // entries per segment: see PartitionSchema).
-                if rule.strict, Self.code(of: field, in: rule.vocabulary) == nil {
-                    let words = Self.words(rule.vocabulary)
-                    return .malformed(invalidValue(slot, field, words.joined(separator: " or ")))
-                }
-                values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: end - start)
+            if let reason = storeField(slot, UnsafeRawBufferPointer(rebasing: line[start..<end]), at: start) {
+                return .malformed(reason)
             }
         }
+        return finishRecord()
+    }
+
+    /// Checks one field of the current record by its slot's rule and stores its value; the
+    /// reason it breaks the rule otherwise. `start` is where the field sits in the buffer text
+    /// values are read from later (the line).
+    func storeField(_ slot: Int, _ field: UnsafeRawBufferPointer, at start: Int) -> String? {
+        if field.count == 1 && field[0] == 0x2D {
+            values[slot].kind = .null
+            return nil
+        }
+        let rule = rules[slot]
+        switch rule.kind {
+        case .text:
+            values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: field.count)
+        case .integer:
+            guard let number = Self.parseInteger(field) else {
+                return invalidValue(slot, field, Self.isDigits(field) ? "at most \(rule.high) (too large)" : "an integer in \(rule.low)...\(rule.high)")
+            }
+            return storeInteger(slot, number)
+        case .timestamp:
+            guard let number = Self.parseInteger(field) else {
+                return invalidValue(slot, field, Self.isDigits(field) ? "Unix seconds, milliseconds or microseconds (too large)" : "Unix seconds")
+            }
+            return storeInteger(slot, number)
+        case .address:
+            guard storeAddress(field, slot: slot) else {
+                return invalidValue(slot, field, "an IPv4 or IPv6 address")
+            }
+        case .code:
+            // Checked against its vocabulary, stored as text (a word list of two or three
+            // entries per segment: see PartitionSchema).
+            if rule.strict, Self.code(of: field, in: rule.vocabulary) == nil {
+                let words = Self.words(rule.vocabulary)
+                return invalidValue(slot, field, words.joined(separator: " or "))
+            }
+            values[slot] = FieldValue(kind: .text, integer: 0, textOffset: start, textCount: field.count)
+        }
+        return nil
+    }
+
+    /// True when the slot holds numbers (an integer or a time), which `storeInteger` takes
+    /// without a detour through text.
+    func takesIntegers(_ slot: Int) -> Bool {
+        rules[slot].kind == .integer || rules[slot].kind == .timestamp
+    }
+
+    /// Checks a number for an integer or time slot (`takesIntegers`) and stores it; the reason
+    /// it breaks the rule otherwise, worded as for the same number written in a text file.
+    func storeInteger(_ slot: Int, _ number: Int64) -> String? {
+        let rule = rules[slot]
+        if rule.kind == .timestamp {
+            guard number >= 0, let seconds = FlowTime.seconds(fromRaw: number) else {
+                let text = Array(String(number).utf8)
+                return text.withUnsafeBytes { field in
+                    number < 0 ? invalidValue(slot, field, "Unix seconds")
+                        : invalidValue(slot, field, "Unix seconds (or milliseconds or microseconds) from 1970 to \(FlowTime.lastYear)")
+                }
+            }
+            values[slot] = FieldValue(kind: .integer, integer: seconds)
+            return nil
+        }
+        guard number >= rule.low, number <= rule.high else {
+            let text = Array(String(number).utf8)
+            return text.withUnsafeBytes { invalidValue(slot, $0, "an integer in \(rule.low)...\(rule.high)") }
+        }
+        values[slot] = FieldValue(kind: .integer, integer: number)
+        return nil
+    }
+
+    /// Marks a slot of the current record NULL (`-` in text).
+    func storeNull(_ slot: Int) {
+        values[slot].kind = .null
+    }
+
+    /// The outcome for the current record once every slot is stored: it needs a time to place
+    /// it in a day.
+    func finishRecord() -> Outcome {
         guard let timeSlot else { return .record(start: deliveryTime) }
         guard values[timeSlot].kind == .integer else {
             return .malformed("\(layout.slots[timeSlot].columnName) is '-': the record cannot be placed in a day partition")
