@@ -26,6 +26,11 @@ final class ParquetRecords {
     /// One batch's text cells, column by column; `ends[column * rows + row]` is where a cell ends.
     private var cells: [UInt8] = []
     private var ends: [Int32] = []
+    /// One batch's numbers for slots that take them, and every value's presence, laid out as `ends`.
+    private var numbers: [Int64] = []
+    private var present: [Bool] = []
+    /// Per column of the batch: true when its values go to the parser as numbers.
+    private var isNumber: [Bool] = []
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Opens the Parquet file at `path`, hashing it for its content key.
@@ -133,46 +138,61 @@ final class ParquetRecords {
         let rows = batch.rowCount
         let columns = batch.columns
         guard rows > 0, !columns.isEmpty else { return }
-        // Numbers for the slots that take them; text cells for the rest.
+        // Numbers for the slots that take them; text cells for the rest. Both, and whether
+        // each value is present, flat (`column * rows + row`), so the row loop below reads
+        // plain buffers instead of copying an array per value.
         cells.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         ends.reserveCapacity(rows * columns.count)
-        var numbers: [[Int64]?] = []
+        numbers.removeAll(keepingCapacity: true)
+        numbers.reserveCapacity(rows * columns.count)
+        present.removeAll(keepingCapacity: true)
+        present.reserveCapacity(rows * columns.count)
+        isNumber.removeAll(keepingCapacity: true)
         for (index, column) in columns.enumerated() {
             if case .integers(let values) = column.values, parser.takesIntegers(index) {
-                numbers.append(values)
+                isNumber.append(true)
+                numbers.append(contentsOf: values)
                 ends.append(contentsOf: repeatElement(Int32(cells.count), count: rows))
             } else {
-                numbers.append(nil)
+                isNumber.append(false)
+                numbers.append(contentsOf: repeatElement(0, count: rows))
                 render(column, rows: rows, isText: isText[index])
             }
+            if let validity = column.validity { present.append(contentsOf: validity) } else { present.append(contentsOf: repeatElement(true, count: rows)) }
         }
-        let validity = columns.map(\.validity)
+        let slots = columns.count
         try cells.withUnsafeBytes { cells in
             try ends.withUnsafeBufferPointer { ends in
-                rowLoop: for row in 0..<rows {
-                    for slot in 0..<columns.count {
-                        if let valid = validity[slot], !valid[row] {
-                            parser.storeNull(slot)
-                            continue
-                        }
-                        if let values = numbers[slot] {
-                            if let reason = parser.storeInteger(slot, values[row]) {
-                                try body(.malformed(reason), cells, firstLine + row)
-                                continue rowLoop
+                try numbers.withUnsafeBufferPointer { numbers in
+                    try present.withUnsafeBufferPointer { present in
+                        try isNumber.withUnsafeBufferPointer { isNumber in
+                            rowLoop: for row in 0..<rows {
+                                var cell = row
+                                for slot in 0..<slots {
+                                    defer { cell += rows }
+                                    if !present[cell] {
+                                        parser.storeNull(slot)
+                                        continue
+                                    }
+                                    let reason: String?
+                                    if isNumber[slot] {
+                                        reason = parser.storeInteger(slot, numbers[cell])
+                                    } else {
+                                        let from = cell == 0 ? 0 : Int(ends[cell - 1])
+                                        let field = UnsafeRawBufferPointer(rebasing: cells[from..<Int(ends[cell])])
+                                        reason = Self.isTextField(field) ? parser.storeField(slot, field, at: from)
+                                            : Self.problem(field, column: parser.layout.slots[slot].columnName)
+                                    }
+                                    if let reason {
+                                        try body(.malformed(reason), cells, firstLine + row)
+                                        continue rowLoop
+                                    }
+                                }
+                                try body(parser.finishRecord(), cells, firstLine + row)
                             }
-                            continue
-                        }
-                        let cell = slot * rows + row
-                        let from = cell == 0 ? 0 : Int(ends[cell - 1])
-                        let field = UnsafeRawBufferPointer(rebasing: cells[from..<Int(ends[cell])])
-                        if let reason = Self.isTextField(field) ? parser.storeField(slot, field, at: from)
-                            : Self.problem(field, column: parser.layout.slots[slot].columnName) {
-                            try body(.malformed(reason), cells, firstLine + row)
-                            continue rowLoop
                         }
                     }
-                    try body(parser.finishRecord(), cells, firstLine + row)
                 }
             }
         }
