@@ -170,7 +170,8 @@ def main():
         for r in req_rows:
             f.write("%d %s\n" % (r["srcport"], r["action"]))
 
-    # Values a record may not hold, each in its own row among good ones: every bad row is
+    # Values a record may not hold, each in its own row among good ones (for the ingest
+    # tests: the reader's own oracle test cannot split "a b" back into one value): every bad row is
     # skipped as its text line is (a blank splits the text field; the rest break a rule),
     # and an empty string or "-" is NULL in both.
     bad = flow_rows(rng, 14)
@@ -187,7 +188,7 @@ def main():
     bad[9]["interface_id"] = "-"
     bad[10]["start"] = 1704067200123
     bad[11]["account_id"] = "12\t34"
-    write("flows-bad-values", V2_FIELDS, bad, compression="gzip", store_schema=False)
+    write("ingest-bad-values", V2_FIELDS, bad, compression="gzip", store_schema=False)
 
     # Files the reader must reject, with no oracle.
     small = pa.table({"srcport": pa.array([1, 2, None], pa.int32())})

@@ -9,7 +9,8 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 private let oracleNames: [String] = {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []
-    return names.filter { $0.hasPrefix("flows-") && $0.hasSuffix(".parquet") }.sorted()
+    // `ingest-` fixtures hold values a text line cannot (the Parquet reader's own oracle skips them).
+    return names.filter { ($0.hasPrefix("flows-") || $0.hasPrefix("ingest-")) && $0.hasSuffix(".parquet") }.sorted()
 }()
 
 /// Every stored row of `store`, all of `columns`, in stored order.
@@ -81,7 +82,7 @@ struct ParquetIngestTests {
     func badValues() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let path = fixtures.appendingPathComponent("flows-bad-values.parquet").path
+        let path = fixtures.appendingPathComponent("ingest-bad-values.parquet").path
         let store = FlowStore(url: folder.url.appendingPathComponent("store"))
         var options = IngestOptions()
         options.lineErrorsReported = 20

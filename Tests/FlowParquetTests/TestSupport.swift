@@ -9,7 +9,8 @@ func fixturePath(_ name: String) -> String { fixturesDirectory.appendingPathComp
 /// Every `.parquet` fixture that has an `.expected.log` oracle beside it.
 let oracleFixtures: [String] = {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: fixturesDirectory.path)) ?? []
-    return names.filter { $0.hasSuffix(".parquet") && names.contains($0.replacingOccurrences(of: ".parquet", with: ".expected.log")) }.sorted()
+    // `ingest-` fixtures hold values their text twin cannot (a blank splits it): FlowIngest's tests use them.
+    return names.filter { $0.hasSuffix(".parquet") && !$0.hasPrefix("ingest-") && names.contains($0.replacingOccurrences(of: ".parquet", with: ".expected.log")) }.sorted()
 }()
 
 /// Renders one cell the way the fixture script renders the oracle: `-` for null,
