@@ -136,9 +136,6 @@ struct IngestReport {
             if case .rejected(let reason) = file.status {
                 lines.append("rejected \(file.path): \(reason) (nothing stored from it)")
             }
-            if case .ignored(let reason) = file.status {
-                lines.append("ignored \(file.path): \(reason)")
-            }
             if case .unchangedSinceRejected(let reason, let when) = file.status {
                 let date = when.map { " on " + ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? ""
                 lines.append("still rejected \(file.path) (unchanged since it was rejected\(date); not read again): \(reason)")
@@ -148,7 +145,7 @@ struct IngestReport {
         let rate = Double(summary.recordsStored) / seconds
         lines.append("""
             ingested \(summary.files.count) file(s) into \(store.url.path) in \(String(format: "%.2f", summary.seconds)) s: \
-            \(summary.storedCount) stored, \(summary.alreadyPresentCount) already present, \(summary.rejected.count) rejected\(summary.stillRejected.isEmpty ? "" : ", \(summary.stillRejected.count) still rejected")\(summary.ignored.isEmpty ? "" : ", \(summary.ignored.count) ignored"); \
+            \(summary.storedCount) stored, \(summary.alreadyPresentCount) already present, \(summary.rejected.count) rejected\(summary.stillRejected.isEmpty ? "" : ", \(summary.stillRejected.count) still rejected"); \
             \(summary.recordsStored.formatted()) records (\(Int(rate).formatted())/s), \(summary.linesSkipped.formatted()) malformed line(s) skipped
             """)
         return lines.joined(separator: "\n")

@@ -117,7 +117,8 @@ struct HostileCorpusTests {
         let second = try Ingestor(store: store).ingest(paths: paths)
         #expect(second.recordsStored == 0)
         #expect(second.storedCount == 0)
-        #expect(second.ignored.isEmpty)
+        // Every file is known: stored before, or rejected before and unchanged.
+        #expect(second.alreadyPresentCount + second.stillRejected.count == second.files.count)
         #expect(try Self.stored(store).count == valid.count)
         #expect(try StoreChecker(store: store).run().problems.isEmpty)
     }

@@ -3,7 +3,8 @@ import Foundation
 /// The store's catalog database: which files were ingested (and how it went) and which day
 /// partitions of which table exist, with row counts and time ranges for pruning.
 ///
-/// A file's row moves `pending` -> `stored` (or `rejected`, `ignored`); a `pending` row left by
+/// A file's row moves `pending` -> `stored` (or `rejected`; `ignored` rows, left by versions that
+/// did not read Transit Gateway logs, are read again); a `pending` row left by
 /// a killed ingest marks records to remove before the next ingest (see `Ingestor.recover`).
 /// A `pruning` row marks a day whose partition is being deleted (see `Retention`).
 public final class Catalog {
@@ -250,12 +251,6 @@ public final class Catalog {
     public func rejectFile(id: Int64, contentKey: String?, message: String, transient: Bool = false) throws(SQLiteError) {
         try database.run("UPDATE files SET state = 'rejected', content_key = ?, message = ?, transient = ?, finished_at = ? WHERE id = ?",
                          [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(transient ? 1 : 0), .integer(Self.now), .integer(id)])
-    }
-
-    /// Marks a file ignored: read, recognised as something flowq does not store, reported once.
-    public func ignoreFile(id: Int64, contentKey: String?, message: String) throws(SQLiteError) {
-        try database.run("UPDATE files SET state = 'ignored', content_key = ?, message = ?, finished_at = ? WHERE id = ?",
-                         [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(Self.now), .integer(id)])
     }
 
     /// Forgets a file entirely (a duplicate that stored nothing, or a recovered pending file).

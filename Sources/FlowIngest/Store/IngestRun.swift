@@ -11,7 +11,7 @@ import Foundation
 ///    changed file, `--strict`), in which case the lanes delete its rows again;
 /// 4. the lanes commit in groups (`IngestOptions.recordsPerCommit`); once every lane has committed
 ///    the group holding a file's last rows (or its deletion), one catalog transaction marks the
-///    group's files stored (or rejected, ignored, forgotten) and adds their partition statistics.
+///    group's files stored (or rejected, forgotten) and adds their partition statistics.
 ///
 /// A kill at any point leaves files `pending`, whose rows the next run removes (`recover`).
 final class IngestRun {
@@ -37,7 +37,6 @@ final class IngestRun {
         case store(FileReadResult)
         /// `transient`: the reason may pass without the file changing; a re-run reads it again.
         case reject(reason: String, transient: Bool)
-        case ignore(reason: String)
         case forget
     }
     private var resolutions: [(job: FileJob, resolution: Resolution, group: Int, read: FileReadResult?)] = []
@@ -170,7 +169,6 @@ final class IngestRun {
             if path != "-", let known = try catalog.knownFile(path: displayPath), known.size == size, known.modified == modified {
                 let status: FileOutcome.Status
                 switch known.state {
-                case "ignored": status = .ignored(reason: known.message ?? "ignored before")
                 case "rejected": status = .unchangedSinceRejected(reason: known.message ?? "rejected before", on: known.finishedAt)
                 default: status = .alreadyPresent(storedAs: known.path)
                 }
@@ -304,9 +302,6 @@ final class IngestRun {
                     case .reject(let reason, let transient):
                         outcome.status = .rejected(reason: reason)
                         try catalog.rejectFile(id: job.fileID, contentKey: nil, message: reason, transient: transient)
-                    case .ignore(let reason):
-                        outcome.status = .ignored(reason: reason)
-                        try catalog.ignoreFile(id: job.fileID, contentKey: nil, message: reason)
                     case .forget:
                         outcome.status = .alreadyPresent(storedAs: duplicates.removeValue(forKey: job.fileID) ?? "")
                         try catalog.forgetFile(id: job.fileID)

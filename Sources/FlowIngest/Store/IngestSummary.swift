@@ -10,9 +10,6 @@ public struct FileOutcome: Sendable, Equatable {
         case alreadyPresent(storedAs: String)
         /// Nothing of it was stored, for this reason.
         case rejected(reason: String)
-        /// Recognised as a log flowq does not store; not an error. No input is ignored today
-        /// (earlier versions ignored Transit Gateway logs, which now have their own table).
-        case ignored(reason: String)
         /// Rejected by an earlier run and unchanged since (same size and time): not read again,
         /// and not counted as a new rejection. `on` is when, in Unix seconds.
         case unchangedSinceRejected(reason: String, on: Int64?)
@@ -62,8 +59,6 @@ public struct IngestSummary: Sendable {
     public var storedCount: Int { files.filter { $0.status == .stored }.count }
     /// Files already present.
     public var alreadyPresentCount: Int { files.filter { if case .alreadyPresent = $0.status { return true } else { return false } }.count }
-    /// Files recognised and deliberately not stored.
-    public var ignored: [FileOutcome] { files.filter { if case .ignored = $0.status { return true } else { return false } } }
     /// Files rejected in this run.
     public var rejected: [FileOutcome] { files.filter { if case .rejected = $0.status { return true } else { return false } } }
     /// Files rejected by an earlier run and unchanged since.
