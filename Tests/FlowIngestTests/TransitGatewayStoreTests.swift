@@ -39,6 +39,28 @@ struct TransitGatewayStoreTests {
         }
     }
 
+    @Test("a file an older flowq marked ignored (Transit Gateway logs, once unread) is read and stored on the next run")
+    func ignoredByOlderVersionsIsRead() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var sample = TransitGatewaySample()
+        sample.firstDay = PartitionDay(unixSeconds: 1_704_067_200)
+        let files = try sample.write(to: folder.url.appendingPathComponent("bucket"))
+        let file = try #require(files.first)
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        // The row such a version left: same path, size and time, state 'ignored', no records.
+        var info = stat()
+        #expect(stat(file.path, &info) == 0)
+        let catalog = try store.openCatalogForWriting()
+        try catalog.database.run(
+            "INSERT INTO files(path, size, modified, state, message, started_at) VALUES (?, ?, ?, 'ignored', 'Transit Gateway flow log', 0)",
+            [.text(file.path), .integer(Int64(info.st_size)), .integer(Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))])
+        let summary = try Ingestor(store: store).ingest(paths: [file.path])
+        #expect(summary.storedCount == 1)
+        #expect(summary.recordsStored == Int64(file.records.count))
+        #expect(try Ingestor(store: store).ingest(paths: [file.path]).alreadyPresentCount == 1)
+    }
+
     @Test("a mixed bucket fills both tables with exactly the records of each kind, once")
     func mixedBucket() throws {
         let folder = try TemporaryFolder()
