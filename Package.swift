@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowq", targets: ["flowq"]),
+        .library(name: "FlowModel", targets: ["FlowModel"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
@@ -54,21 +55,24 @@ let package = Package(
         /// Ingest straight from S3: date-pruned listing, objects as ingest inputs, per-prefix marks.
         .target(
             name: "FlowS3Ingest",
-            dependencies: ["FlowIngest", "FlowS3", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["FlowModel", "FlowIngest", "FlowS3", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
+        /// The vocabulary every stage shares: days, fields and layouts, addresses, S3 keys; no C.
+        .target(name: "FlowModel"),
         .target(
             name: "FlowIngest",
-            dependencies: ["CSQLite", "CZlib", "FlowParquet"],
+            dependencies: ["FlowModel", "CSQLite", "CZlib", "FlowParquet"],
             swiftSettings: hotPath
         ),
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowIngest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FlowModel", "FlowIngest", .product(name: "Yams", package: "Yams")],
             swiftSettings: hotPath
         ),
         .executableTarget(
             name: "flowq",
             dependencies: [
+                "FlowModel",
                 "FlowIngest",
                 "FlowQuery",
                 "FlowS3Ingest",
@@ -87,15 +91,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest"]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowIngest"]),
         .testTarget(name: "FlowS3IngestTests", dependencies: [
-            "FlowS3Ingest", "FlowIngest", "FlowS3", "FlowS3TestSupport",
+            "FlowS3Ingest", "FlowModel", "FlowIngest", "FlowS3", "FlowS3TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowIngest"]),
-        .testTarget(name: "flowqTests", dependencies: ["FlowIngest"]),
+        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowIngest"]),
+        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowIngest"]),
     ],
     swiftLanguageModes: [.v6]
 )

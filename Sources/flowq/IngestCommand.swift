@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowIngest
+import FlowModel
 import FlowQuery
 import FlowS3
 import FlowS3Ingest

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 import FlowQuery
 import Foundation
 import Synchronization

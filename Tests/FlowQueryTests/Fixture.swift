@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 @testable import FlowIngest
 @testable import FlowQuery

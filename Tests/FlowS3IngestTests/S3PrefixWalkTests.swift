@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 import FlowS3
 import Foundation
 import Testing

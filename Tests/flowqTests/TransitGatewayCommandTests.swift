@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 import Foundation
 import Testing
 

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// One segment, encoded on a reading thread and on its way to the lane that writes its day:
 /// the rows of one file and one day, one blob per column, with the zone maps.
 ///

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// How every flow-log field is stored in a day partition, and so how it is decoded: the one
 /// owner of the storage encoding. The record parser (what a valid value is), the segment
 /// builder and writer (how it is laid out), the planner (how a literal compares with it) and

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// Collects parsed records of one file and one day into column buffers, and encodes them into

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// Every stored row of a partition as text, straight from its segments: what `check` and the

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// Writes realistic VPC flow-log corpora in the S3 export layout, of any size, from a seed.

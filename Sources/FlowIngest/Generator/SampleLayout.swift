@@ -1,3 +1,5 @@
+import FlowModel
+
 /// The record layouts the generator can write.
 public enum SampleLayout: String, Sendable, CaseIterable {
     /// The version 2 default format.

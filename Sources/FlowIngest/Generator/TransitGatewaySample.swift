@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// Writes Transit Gateway flow-log files in AWS's default TGW format and S3 layout, from a

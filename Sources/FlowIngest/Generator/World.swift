@@ -1,3 +1,5 @@
+import FlowModel
+
 /// The simulated network the generator draws from: interfaces with their VPC, subnet and
 /// private address, external peers, and the services they talk to.
 struct World: Sendable {

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// What reading a file produces, in order.

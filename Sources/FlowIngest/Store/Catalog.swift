@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// The store's catalog database: which files were ingested (and how it went) and which day

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// A flowq store: a folder with a catalog database and one SQLite database per table and UTC day.

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// What a writer lane is asked to do, in order.

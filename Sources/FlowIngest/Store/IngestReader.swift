@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// One reading thread of an ingest: takes files from its inbox, inflates, parses and encodes

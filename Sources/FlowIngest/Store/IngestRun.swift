@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// One ingest run: the coordinating side of the pipeline.

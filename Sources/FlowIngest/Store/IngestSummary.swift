@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// What happened to one input file.

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// Options for an ingest run.

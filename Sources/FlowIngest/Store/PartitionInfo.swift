@@ -1,3 +1,5 @@
+import FlowModel
+
 /// What the catalog knows of one day partition: enough to prune it without opening it.
 public struct PartitionInfo: Sendable, Hashable {
     /// The table it belongs to.

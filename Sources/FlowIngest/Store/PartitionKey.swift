@@ -1,3 +1,5 @@
+import FlowModel
+
 /// One partition of the store: a table's UTC day. Each has a database of its own (its path is
 /// `FlowStore.partitionPath(for:)`) and a row in the catalog's `partitions`.
 public struct PartitionKey: Sendable, Hashable, Comparable, CustomStringConvertible {

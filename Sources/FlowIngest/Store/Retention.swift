@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// Drops whole day partitions older than a cutoff, in every table (retention for scheduled

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// Verifies a store: the catalog against the partitions, row counts, and SQLite's own integrity

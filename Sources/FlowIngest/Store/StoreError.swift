@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// A failure of the store as a whole (not of one input file): the run cannot go on.

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 
 extension Binder {
     /// Scalar functions, by Trino name.

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 import Foundation
 
 /// Where names are bound: over a partition's rows, or over groups after aggregation.

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 
 extension QueryEmitter {
     /// Functions that keep their name and arguments on both engines.

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 import Foundation
 
 /// Writes a flowq query for another engine, keeping flowq's meaning.

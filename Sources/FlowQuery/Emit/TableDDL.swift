@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 
 /// The CREATE TABLE that lets Athena or Spark read the same S3 export flowq reads.
 ///

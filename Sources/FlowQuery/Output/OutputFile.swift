@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 import Foundation
 
 /// Writes a finished report to the path a user named, doing what that path means:

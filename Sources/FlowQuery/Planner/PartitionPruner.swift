@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 
 /// Decides, from the WHERE clause and the catalog alone, which day partitions can hold rows a
 /// query wants, so that a one-day question never opens another day.

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 
 /// Reading timestamp text as Unix seconds (UTC).
 enum Timestamps {

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowModel
 import Foundation
 
 /// A report: a title and one or more flowq queries, written as templates over `{window}` and

@@ -1,4 +1,5 @@
 import CSQLite
+import FlowModel
 import Foundation
 
 /// State for a custom aggregate: fed one row at a time, asked for the result once.

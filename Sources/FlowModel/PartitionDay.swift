@@ -5,11 +5,13 @@ public struct PartitionDay: Sendable, Hashable, Comparable, CustomStringConverti
     public let dayNumber: Int32
 
     /// The day with this number (days since 1970-01-01).
+    @inlinable
     public init(dayNumber: Int32) {
         self.dayNumber = dayNumber
     }
 
     /// The day holding the Unix time `seconds` (UTC).
+    @inlinable
     public init(unixSeconds seconds: Int64) {
         // Floor division: times before 1970 go to the earlier day.
         let (q, r) = seconds.quotientAndRemainder(dividingBy: 86_400)
@@ -34,6 +36,7 @@ public struct PartitionDay: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Year, month, day.
+    @inlinable
     public var civil: (year: Int, month: Int, day: Int) {
         // Howard Hinnant's civil_from_days.
         let z = Int(dayNumber) + 719_468
@@ -56,18 +59,22 @@ public struct PartitionDay: Sendable, Hashable, Comparable, CustomStringConverti
     public var description: String { isoText }
 
     /// Unix seconds at 00:00:00 UTC of this day.
+    @inlinable
     public var startSeconds: Int64 { Int64(dayNumber) * 86_400 }
 
     /// ISO day of the week: 1 = Monday ... 7 = Sunday.
+    @inlinable
     public var dayOfWeek: Int {
         // 1970-01-01 was a Thursday (4).
         let r = (Int(dayNumber) + 3) % 7
         return (r < 0 ? r + 7 : r) + 1
     }
 
+    @inlinable
     public static func < (lhs: PartitionDay, rhs: PartitionDay) -> Bool { lhs.dayNumber < rhs.dayNumber }
 
     /// The day after `days` days.
+    @inlinable
     public func adding(days: Int32) -> PartitionDay { PartitionDay(dayNumber: dayNumber + days) }
 
     private func format(separator: String) -> String {
@@ -77,15 +84,18 @@ public struct PartitionDay: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Days since 1970-01-01 of a calendar date.
+    @inlinable
     public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
         daysFromCivil(year: year, month: month, day: day)
     }
 
     /// Days in `month` of `year`.
+    @inlinable
     public static func daysInMonth(_ month: Int, year: Int) -> Int {
         daysIn(month: month, year: year)
     }
 
+    @usableFromInline
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -95,6 +105,7 @@ public struct PartitionDay: Sendable, Hashable, Comparable, CustomStringConverti
         return era * 146_097 + doe - 719_468
     }
 
+    @usableFromInline
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

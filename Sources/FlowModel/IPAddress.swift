@@ -37,7 +37,7 @@ public enum IPAddress: Sendable, Hashable {
     ///
     /// Unrolled by part (one to three digits, then a dot) rather than a loop over bytes with
     /// running state: ingest parses two addresses a record, and this halves their branches.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func parseIPv4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         let count = bytes.count
         guard count >= 7, count <= 15, let base = bytes.baseAddress else { return nil }
