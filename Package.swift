@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "flowq", targets: ["flowq"]),
         .library(name: "FlowModel", targets: ["FlowModel"]),
+        .library(name: "FlowSQLite", targets: ["FlowSQLite"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
@@ -59,20 +60,24 @@ let package = Package(
         ),
         /// The vocabulary every stage shares: days, fields and layouts, addresses, S3 keys; no C.
         .target(name: "FlowModel"),
+        /// SQLite: connections, statements, values, errors, function registration; the only
+        /// importer of CSQLite.
+        .target(name: "FlowSQLite", dependencies: ["CSQLite", "FlowModel"]),
         .target(
             name: "FlowIngest",
-            dependencies: ["FlowModel", "CSQLite", "CZlib", "FlowParquet"],
+            dependencies: ["FlowModel", "FlowSQLite", "CZlib", "FlowParquet"],
             swiftSettings: hotPath
         ),
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowModel", "FlowIngest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FlowModel", "FlowSQLite", "FlowIngest", .product(name: "Yams", package: "Yams")],
             swiftSettings: hotPath
         ),
         .executableTarget(
             name: "flowq",
             dependencies: [
                 "FlowModel",
+                "FlowSQLite",
                 "FlowIngest",
                 "FlowQuery",
                 "FlowS3Ingest",
@@ -91,15 +96,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowIngest"]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowSQLite", "FlowIngest"]),
         .testTarget(name: "FlowS3IngestTests", dependencies: [
             "FlowS3Ingest", "FlowModel", "FlowIngest", "FlowS3", "FlowS3TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowIngest"]),
-        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowIngest"]),
+        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowSQLite", "FlowIngest"]),
+        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowIngest"]),
     ],
     swiftLanguageModes: [.v6]
 )

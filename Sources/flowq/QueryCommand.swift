@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowIngest
 import FlowModel
 import FlowQuery
+import FlowSQLite
 import Foundation
 
 /// `flowq query`: runs one SELECT and prints the answer.

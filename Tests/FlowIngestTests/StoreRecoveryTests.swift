@@ -1,4 +1,5 @@
 import FlowModel
+import FlowSQLite
 import Foundation
 import Testing
 @testable import FlowIngest

@@ -1,3 +1,4 @@
+import FlowSQLite
 import Foundation
 
 /// Reads one day partition for queries: its visible segments with their zone maps, each

@@ -1,3 +1,5 @@
+import FlowSQLite
+
 /// `check`'s look inside a partition's segments: every column of every visible segment decodes,
 /// holds the segment's row count, and stays within its zone map.
 enum SegmentVerifier {

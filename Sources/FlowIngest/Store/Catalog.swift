@@ -1,4 +1,5 @@
 import FlowModel
+import FlowSQLite
 import Foundation
 
 /// The store's catalog database: which files were ingested (and how it went) and which day

@@ -1,4 +1,5 @@
 import FlowModel
+import FlowSQLite
 import Foundation
 
 /// One ingest run: the coordinating side of the pipeline.

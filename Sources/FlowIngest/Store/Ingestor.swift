@@ -1,4 +1,5 @@
 import FlowModel
+import FlowSQLite
 import Foundation
 
 /// Options for an ingest run.

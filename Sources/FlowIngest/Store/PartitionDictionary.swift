@@ -1,3 +1,4 @@
+import FlowSQLite
 import Foundation
 
 /// Text values of one partition stored once, in its `dict` table, and referred to by number.

@@ -1,4 +1,5 @@
 import FlowModel
+import FlowSQLite
 import Foundation
 
 /// Verifies a store: the catalog against the partitions, row counts, and SQLite's own integrity

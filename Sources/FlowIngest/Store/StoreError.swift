@@ -1,4 +1,5 @@
 import FlowModel
+import FlowSQLite
 import Foundation
 
 /// A failure of the store as a whole (not of one input file): the run cannot go on.

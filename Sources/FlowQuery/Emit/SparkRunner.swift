@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowSQLite
 import Foundation
 
 /// Runs a flowq query on Apache Spark through `spark-sql`, over the same exported files, and

@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import FlowSQLite
 
 /// A batch of values of one expression, one per selected row: the engine's unit of work.
 ///

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowSQLite
 
 /// The flat JSON arrays SQLite's `json_group_array` writes, read back and written out.
 ///

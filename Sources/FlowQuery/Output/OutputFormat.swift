@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowSQLite
 
 /// How results are printed.
 public enum OutputFormat: String, Sendable, CaseIterable {

@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import FlowSQLite
 import Foundation
 
 /// How a report is written.

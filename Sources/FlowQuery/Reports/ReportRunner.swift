@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowSQLite
 import Foundation
 
 /// A report that has run: its definition's text, the window, and each query's rows.
