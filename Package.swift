@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "flowq", targets: ["flowq"]),
         .library(name: "FlowModel", targets: ["FlowModel"]),
         .library(name: "FlowSQLite", targets: ["FlowSQLite"]),
+        .library(name: "FlowStore", targets: ["FlowStore"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
@@ -63,14 +64,17 @@ let package = Package(
         /// SQLite: connections, statements, values, errors, function registration; the only
         /// importer of CSQLite.
         .target(name: "FlowSQLite", dependencies: ["CSQLite", "FlowModel"]),
+        /// The store: its folder and lock, the catalog, day partitions and how their segments
+        /// are encoded (the columnar format), retention, and check.
+        .target(name: "FlowStore", dependencies: ["FlowModel", "FlowSQLite"], swiftSettings: hotPath),
         .target(
             name: "FlowIngest",
-            dependencies: ["FlowModel", "FlowSQLite", "CZlib", "FlowParquet"],
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "CZlib", "FlowParquet"],
             swiftSettings: hotPath
         ),
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowModel", "FlowSQLite", "FlowIngest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", .product(name: "Yams", package: "Yams")],
             swiftSettings: hotPath
         ),
         .executableTarget(
@@ -78,6 +82,7 @@ let package = Package(
             dependencies: [
                 "FlowModel",
                 "FlowSQLite",
+                "FlowStore",
                 "FlowIngest",
                 "FlowQuery",
                 "FlowS3Ingest",
@@ -96,15 +101,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowSQLite", "FlowIngest"]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"]),
         .testTarget(name: "FlowS3IngestTests", dependencies: [
-            "FlowS3Ingest", "FlowModel", "FlowIngest", "FlowS3", "FlowS3TestSupport",
+            "FlowS3Ingest", "FlowModel", "FlowStore", "FlowIngest", "FlowS3", "FlowS3TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowSQLite", "FlowIngest"]),
-        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowIngest"]),
+        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"]),
+        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"]),
     ],
     swiftLanguageModes: [.v6]
 )

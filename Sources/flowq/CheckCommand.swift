@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowIngest
+import FlowStore
 
 /// `flowq check`: verifies the store.
 struct CheckCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlowStore
 import Foundation
 import FlowQuery
 import FlowIngest

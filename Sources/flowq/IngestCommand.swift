@@ -4,6 +4,7 @@ import FlowModel
 import FlowQuery
 import FlowS3
 import FlowS3Ingest
+import FlowStore
 import Foundation
 
 /// `flowq ingest`: reads exported files into the store.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowIngest
 import FlowModel
+import FlowStore
 import Foundation
 
 /// `flowq prune`: retention.

@@ -3,6 +3,7 @@ import FlowIngest
 import FlowModel
 import FlowQuery
 import FlowSQLite
+import FlowStore
 import Foundation
 
 /// `flowq query`: runs one SELECT and prints the answer.

@@ -1,5 +1,6 @@
 import FlowModel
 import FlowSQLite
+@testable import FlowStore
 import Foundation
 import Testing
 @testable import FlowIngest

@@ -1,3 +1,4 @@
+@testable import FlowStore
 import Foundation
 import Testing
 @testable import FlowIngest

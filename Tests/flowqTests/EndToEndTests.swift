@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowSQLite
+import FlowStore
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import FlowModel
+import FlowStore
 import Foundation
 
 /// What reading a file produces, in order.

@@ -1,6 +1,7 @@
 import FlowIngest
 import FlowModel
 import FlowSQLite
+import FlowStore
 import Foundation
 import Synchronization
 

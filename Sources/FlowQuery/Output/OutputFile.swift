@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import FlowStore
 import Foundation
 
 /// Writes a finished report to the path a user named, doing what that path means:

@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import FlowStore
 
 /// Decides, from the WHERE clause and the catalog alone, which day partitions can hold rows a
 /// query wants, so that a one-day question never opens another day.

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowStore
 import Foundation
 
 extension QueryPlan {

@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import FlowStore
 
 /// A result column: its name and Trino type.
 public struct ResultColumn: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import FlowStore
 import Foundation
 
 /// Turns a parsed SELECT into a plan: binds names and types against the schema once, prunes

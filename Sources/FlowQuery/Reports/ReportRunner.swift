@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowSQLite
+import FlowStore
 import Foundation
 
 /// A report that has run: its definition's text, the window, and each query's rows.

@@ -10,8 +10,8 @@ import Synchronization
 /// deleting its segments (`deleteSegments(ofFile:)`), and until the catalog marks a file stored,
 /// queries skip its segments. The layout of a partition is in `docs/storage-format.md`;
 /// `PartitionSchema` owns what the integers of each column mean.
-final class PartitionWriter {
-    let partition: PartitionKey
+package final class PartitionWriter {
+    package let partition: PartitionKey
     private let database: Database
     private let dictionary: PartitionDictionary
     /// Column ids by name, as the partition's `columns` table holds them.
@@ -22,7 +22,7 @@ final class PartitionWriter {
     private let insertBlob: Statement
     private let insertColumn: Statement
 
-    init(store: FlowStore, partition: PartitionKey) throws(SQLiteError) {
+    package init(store: FlowStore, partition: PartitionKey) throws(SQLiteError) {
         self.partition = partition
         database = try Database(path: store.partitionPath(for: partition), mode: .create)
         try database.execute("""
@@ -53,19 +53,19 @@ final class PartitionWriter {
     }
 
     /// Every column the partition has (from this run's segments and earlier ones), by id.
-    var columnNames: [String] {
+    package var columnNames: [String] {
         columnIDs.sorted { $0.value < $1.value }.map(\.key)
     }
 
     /// Opens the group's transaction on first use.
-    func beginIfNeeded() throws(SQLiteError) {
+    package func beginIfNeeded() throws(SQLiteError) {
         if !database.isInTransaction { try database.execute("BEGIN IMMEDIATE") }
     }
 
     /// Writes one segment: its row, a zone and a blob per column; text columns get their words
     /// mapped to the partition's dictionary ids. Returns the columns it has.
     @discardableResult
-    func write(_ segment: EncodedSegment) throws(SQLiteError) -> [String] {
+    package func write(_ segment: EncodedSegment) throws(SQLiteError) -> [String] {
         try beginIfNeeded()
         insertSegment.bind(segment.fileID, at: 1)
         insertSegment.bind(Int64(segment.rows), at: 2)
@@ -121,7 +121,7 @@ final class PartitionWriter {
     }
 
     /// Makes the group's segments durable.
-    func commit() throws(SQLiteError) {
+    package func commit() throws(SQLiteError) {
         guard database.isInTransaction else { return }
         try database.execute("COMMIT")
     }
@@ -129,7 +129,7 @@ final class PartitionWriter {
     /// Deletes every segment a file put here (a file not stored after all, or the recovery of
     /// a killed ingest); returns how many.
     @discardableResult
-    func deleteSegments(ofFile fileID: Int64) throws(SQLiteError) -> Int {
+    package func deleteSegments(ofFile fileID: Int64) throws(SQLiteError) -> Int {
         try beginIfNeeded()
         let ids = try database.rows("SELECT id FROM segments WHERE file_id = ?", [.integer(fileID)]).compactMap { $0[0].integerValue }
         for id in ids {

@@ -202,7 +202,7 @@ public final class Catalog {
     }
 
     /// Runs `body` in one catalog transaction (one fsync for many files' updates).
-    func inTransaction(_ body: () throws -> Void) throws {
+    package func inTransaction(_ body: () throws -> Void) throws {
         try database.transaction(body)
     }
 

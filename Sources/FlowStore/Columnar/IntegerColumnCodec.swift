@@ -347,15 +347,18 @@ public final class EncoderScratch {
 extension EncoderScratch: Sendable {}
 
 /// Appends little-endian numbers and packed runs to a byte array.
-struct Writer {
-    var bytes: [UInt8] = []
+package struct Writer {
+    package var bytes: [UInt8] = []
 
-    mutating func append(_ value: UInt8) { bytes.append(value) }
-    mutating func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func append(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
+    /// A writer that appends to `bytes`.
+    package init(bytes: [UInt8] = []) { self.bytes = bytes }
 
-    mutating func appendPacked(_ values: UnsafeBufferPointer<UInt64>, width: Int) {
+    package mutating func append(_ value: UInt8) { bytes.append(value) }
+    package mutating func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    package mutating func append(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    package mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    package mutating func appendPacked(_ values: UnsafeBufferPointer<UInt64>, width: Int) {
         let size = BitPacking.byteCount(count: values.count, width: width)
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: size))

@@ -1,3 +1,4 @@
+import FlowStore
 import Foundation
 
 /// Turns the paths a user names into the files to read.

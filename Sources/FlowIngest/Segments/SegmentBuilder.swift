@@ -1,4 +1,5 @@
 import FlowModel
+import FlowStore
 import Foundation
 
 /// Collects parsed records of one file and one day into column buffers, and encodes them into

@@ -1,5 +1,6 @@
 import FlowModel
 import FlowSQLite
+import FlowStore
 import Foundation
 
 /// Options for an ingest run.

@@ -1,5 +1,6 @@
 import FlowModel
 import FlowSQLite
+import FlowStore
 import Foundation
 
 /// What a writer lane is asked to do, in order.

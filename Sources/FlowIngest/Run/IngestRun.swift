@@ -1,5 +1,6 @@
 import FlowModel
 import FlowSQLite
+import FlowStore
 import Foundation
 
 /// One ingest run: the coordinating side of the pipeline.

@@ -27,7 +27,7 @@ public struct Retention {
 
     let store: FlowStore
     /// How long to wait for running queries before leaving the deletion to the next run.
-    var readerWait: Double = 60
+    package var readerWait: Double = 60
 
     /// A pruner for `store`.
     public init(store: FlowStore) {
@@ -58,7 +58,7 @@ public struct Retention {
     /// Deletes the files of days the catalog no longer lists but `pruning` still names (left by
     /// an interrupted prune, or by this one); returns the days it could not finish yet. The
     /// caller holds the write lock.
-    func finishPending(_ catalog: Catalog) throws -> [PartitionDay] {
+    package func finishPending(_ catalog: Catalog) throws -> [PartitionDay] {
         let days = try catalog.pruningDays()
         guard !days.isEmpty else { return [] }
         guard let exclusion = try StoreReadersExclusion(store: store, timeout: readerWait) else { return days }
