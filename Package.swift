@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FlowStore", targets: ["FlowStore"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
+        .library(name: "FlowSamples", targets: ["FlowSamples"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
         .library(name: "FlowS3", targets: ["FlowS3"]),
     ],
@@ -72,6 +73,9 @@ let package = Package(
             dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "CZlib", "FlowParquet"],
             swiftSettings: hotPath
         ),
+        /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
+        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.
+        .target(name: "FlowSamples", dependencies: ["FlowModel", "FlowIngest", "CZlib"]),
         .target(
             name: "FlowQuery",
             dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", .product(name: "Yams", package: "Yams")],
@@ -85,6 +89,7 @@ let package = Package(
                 "FlowStore",
                 "FlowIngest",
                 "FlowQuery",
+                "FlowSamples",
                 "FlowS3Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -101,15 +106,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
         .testTarget(name: "FlowS3IngestTests", dependencies: [
             "FlowS3Ingest", "FlowModel", "FlowStore", "FlowIngest", "FlowS3", "FlowS3TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"]),
-        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"]),
+        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
+        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import FlowModel
+@testable import FlowSamples
 import Foundation
 import Testing
 @testable import FlowIngest

@@ -1,4 +1,5 @@
 import FlowModel
+@testable import FlowSamples
 import FlowSQLite
 @testable import FlowStore
 import Foundation

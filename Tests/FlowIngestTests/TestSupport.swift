@@ -1,3 +1,4 @@
+@testable import FlowSamples
 import Foundation
 @testable import FlowIngest
 

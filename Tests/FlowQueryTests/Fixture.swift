@@ -1,4 +1,5 @@
 import FlowModel
+@testable import FlowSamples
 @testable import FlowStore
 import Foundation
 @testable import FlowIngest

@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import FlowSamples
 import FlowSQLite
 import Foundation
 import Testing

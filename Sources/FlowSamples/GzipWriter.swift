@@ -1,4 +1,5 @@
 import CZlib
+import FlowIngest
 import Foundation
 
 /// Writes a gzip file, streaming: text goes in, compressed bytes go to the file in chunks.
