@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FlowStore", targets: ["FlowStore"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
+        .library(name: "FlowEmit", targets: ["FlowEmit"]),
         .library(name: "FlowSamples", targets: ["FlowSamples"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
         .library(name: "FlowS3", targets: ["FlowS3"]),
@@ -81,6 +82,8 @@ let package = Package(
             dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", .product(name: "Yams", package: "Yams")],
             swiftSettings: hotPath
         ),
+        /// A flowq query written for Athena or Spark SQL, the tables' DDL, and running Spark.
+        .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowQuery"]),
         .executableTarget(
             name: "flowq",
             dependencies: [
@@ -89,6 +92,7 @@ let package = Package(
                 "FlowStore",
                 "FlowIngest",
                 "FlowQuery",
+                "FlowEmit",
                 "FlowSamples",
                 "FlowS3Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -113,7 +117,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
+        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowEmit", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
         .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+@testable import FlowEmit
 import FlowModel
 import Testing
 @testable import FlowIngest

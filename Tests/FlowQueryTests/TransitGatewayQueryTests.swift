@@ -1,3 +1,4 @@
+@testable import FlowEmit
 import FlowModel
 @testable import FlowSamples
 @testable import FlowStore

@@ -140,7 +140,7 @@ struct PartitionPruner {
 
 extension BinaryOperator {
     /// The operator with its sides swapped (`a < b` is `b > a`).
-    var flipped: BinaryOperator {
+    package var flipped: BinaryOperator {
         switch self {
         case .less: return .greater
         case .lessOrEqual: return .greaterOrEqual

@@ -1,5 +1,5 @@
-import FlowIngest
 import FlowModel
+import FlowQuery
 import Foundation
 
 /// Writes a flowq query for another engine, keeping flowq's meaning.

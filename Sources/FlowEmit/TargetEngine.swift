@@ -1,3 +1,4 @@
+
 /// An engine flowq's queries can be written for, when the logs outgrow one machine.
 public enum TargetEngine: String, Sendable, CaseIterable {
     /// Amazon Athena (Trino SQL), over the table `flowq ddl --engine athena` creates.

@@ -1,5 +1,5 @@
-import FlowIngest
 import FlowModel
+import FlowQuery
 
 extension QueryEmitter {
     /// Functions that keep their name and arguments on both engines.
