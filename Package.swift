@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
         .library(name: "FlowEmit", targets: ["FlowEmit"]),
+        .library(name: "FlowReports", targets: ["FlowReports"]),
         .library(name: "FlowSamples", targets: ["FlowSamples"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
         .library(name: "FlowS3", targets: ["FlowS3"]),
@@ -79,11 +80,17 @@ let package = Package(
         .target(name: "FlowSamples", dependencies: ["FlowModel", "FlowIngest", "CZlib"]),
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"],
             swiftSettings: hotPath
         ),
         /// A flowq query written for Athena or Spark SQL, the tables' DDL, and running Spark.
         .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowQuery"]),
+        /// Reports: definitions (built in, or YAML files), windows and parameters, running their
+        /// queries, and rendering text, Markdown, HTML with SVG charts, or JSON; the only importer of Yams.
+        .target(
+            name: "FlowReports",
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "flowq",
             dependencies: [
@@ -93,6 +100,7 @@ let package = Package(
                 "FlowIngest",
                 "FlowQuery",
                 "FlowEmit",
+                "FlowReports",
                 "FlowSamples",
                 "FlowS3Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,7 +125,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowEmit", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
+        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowEmit", "FlowReports", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
         .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
     ],
     swiftLanguageModes: [.v6]

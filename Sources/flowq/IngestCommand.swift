@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowIngest
 import FlowModel
 import FlowQuery
+import FlowReports
 import FlowS3
 import FlowS3Ingest
 import FlowStore

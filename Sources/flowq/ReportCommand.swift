@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowIngest
 import FlowQuery
+import FlowReports
 import FlowStore
 import Foundation
 

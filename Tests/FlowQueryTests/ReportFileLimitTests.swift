@@ -1,3 +1,4 @@
+@testable import FlowReports
 import Foundation
 import Testing
 @testable import FlowQuery

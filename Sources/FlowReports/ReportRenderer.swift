@@ -1,5 +1,5 @@
-import FlowIngest
 import FlowModel
+import FlowQuery
 import FlowSQLite
 import Foundation
 

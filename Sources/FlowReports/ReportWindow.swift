@@ -1,5 +1,5 @@
-import FlowIngest
 import FlowModel
+import FlowQuery
 import Foundation
 
 /// The time a report covers, and the SQL condition that stands for `{window}`.

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowQuery
 import FlowSQLite
 import FlowStore
 import Foundation

@@ -1,3 +1,4 @@
+import FlowQuery
 import Foundation
 import Yams
 

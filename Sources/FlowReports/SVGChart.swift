@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowQuery
 import Foundation
 
 /// Inline SVG charts for the HTML report: horizontal bars for a top-N, lines for a time series.

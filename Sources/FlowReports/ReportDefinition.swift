@@ -1,5 +1,5 @@
-import FlowIngest
 import FlowModel
+import FlowQuery
 import Foundation
 
 /// A report: a title and one or more flowq queries, written as templates over `{window}` and

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowQuery
 import Foundation
 
 extension ReportRenderer {
