@@ -43,8 +43,25 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        /// The vocabulary every stage shares: UTC days, flow-log fields and layouts, tables,
+        /// addresses and CIDR blocks, S3 keys, text made safe to show, the batch queue; no C.
+        .target(name: "FlowModel"),
+        /// SQLite: connections, statements, values, errors, function registration; the only
+        /// importer of CSQLite.
+        .target(name: "FlowSQLite", dependencies: ["CSQLite", "FlowModel"]),
+        /// The store: its folder and locks, the catalog, day partitions (their writer and
+        /// reader), the columnar segment format and its encodings, retention, and check.
+        .target(name: "FlowStore", dependencies: ["FlowModel", "FlowSQLite"], swiftSettings: hotPath),
         /// Reads Parquet files (AWS's `*.log.parquet` delivery) column by column; knows nothing of flow logs.
         .target(name: "FlowParquet", dependencies: ["CZlib"], swiftSettings: hotPath),
+        /// Ingest: gzip, CloudWatch and Parquet inputs as bytes, lines and records, the record
+        /// parser, segments built from parsed records, and the run (readers, lanes, the catalog's
+        /// side) that writes them to the store.
+        .target(
+            name: "FlowIngest",
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowParquet", "CZlib"],
+            swiftSettings: hotPath
+        ),
         /// S3 for ingest: credentials as the AWS CLI finds them, SigV4, ListObjectsV2, and object
         /// bodies as blocking streams with retries and resume; knows nothing of flow logs.
         .target(
@@ -62,35 +79,25 @@ let package = Package(
             name: "FlowS3Ingest",
             dependencies: ["FlowModel", "FlowIngest", "FlowS3", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
-        /// The vocabulary every stage shares: days, fields and layouts, addresses, S3 keys; no C.
-        .target(name: "FlowModel"),
-        /// SQLite: connections, statements, values, errors, function registration; the only
-        /// importer of CSQLite.
-        .target(name: "FlowSQLite", dependencies: ["CSQLite", "FlowModel"]),
-        /// The store: its folder and lock, the catalog, day partitions and how their segments
-        /// are encoded (the columnar format), retention, and check.
-        .target(name: "FlowStore", dependencies: ["FlowModel", "FlowSQLite"], swiftSettings: hotPath),
-        .target(
-            name: "FlowIngest",
-            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "CZlib", "FlowParquet"],
-            swiftSettings: hotPath
-        ),
-        /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
-        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.
-        .target(name: "FlowSamples", dependencies: ["FlowModel", "FlowIngest", "CZlib"]),
+        /// The query language: lexer, parser, AST, binder, planner, the vectorized engine,
+        /// executor and output; reads the store, knows nothing of ingest, reports or other engines.
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest"],
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore"],
             swiftSettings: hotPath
         ),
         /// A flowq query written for Athena or Spark SQL, the tables' DDL, and running Spark.
         .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowQuery"]),
         /// Reports: definitions (built in, or YAML files), windows and parameters, running their
-        /// queries, and rendering text, Markdown, HTML with SVG charts, or JSON; the only importer of Yams.
+        /// queries, rendering text, Markdown, HTML with SVG charts or JSON, and writing the
+        /// file; the only importer of Yams.
         .target(
             name: "FlowReports",
             dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery", .product(name: "Yams", package: "Yams")]
         ),
+        /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
+        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.
+        .target(name: "FlowSamples", dependencies: ["FlowModel", "FlowIngest", "CZlib"]),
         .executableTarget(
             name: "flowq",
             dependencies: [
@@ -98,11 +105,11 @@ let package = Package(
                 "FlowSQLite",
                 "FlowStore",
                 "FlowIngest",
+                "FlowS3Ingest",
                 "FlowQuery",
                 "FlowEmit",
                 "FlowReports",
                 "FlowSamples",
-                "FlowS3Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,14 +125,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        /// The model, the store and ingest (one suite each would be a later split).
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
         .testTarget(name: "FlowS3IngestTests", dependencies: [
-            "FlowS3Ingest", "FlowModel", "FlowStore", "FlowIngest", "FlowS3", "FlowS3TestSupport",
+            "FlowS3Ingest", "FlowModel", "FlowS3", "FlowS3TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowEmit", "FlowReports", "FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
+        /// The query engine, the emitters and the reports, over stores the tests ingest.
+        .testTarget(
+            name: "FlowQueryTests",
+            dependencies: ["FlowModel", "FlowStore", "FlowIngest", "FlowSamples", "FlowQuery", "FlowEmit", "FlowReports"]
+        ),
         .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,4 @@
 import FlowModel
-import FlowQuery
 
 /// The CREATE TABLE that lets Athena or Spark read the same S3 export flowq reads.
 ///

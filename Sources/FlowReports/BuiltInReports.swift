@@ -1,4 +1,3 @@
-import FlowQuery
 
 /// The reports flowq ships: each is one or more flowq queries over `vpc_flow_logs`, ending
 /// with a per-hour time series over the same records.

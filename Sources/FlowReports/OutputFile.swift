@@ -1,5 +1,4 @@
 import FlowModel
-import FlowQuery
 import FlowStore
 import Foundation
 

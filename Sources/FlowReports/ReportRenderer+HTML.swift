@@ -1,4 +1,3 @@
-import FlowQuery
 import Foundation
 
 extension ReportRenderer {

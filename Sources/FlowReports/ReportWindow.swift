@@ -1,5 +1,4 @@
 import FlowModel
-import FlowQuery
 import Foundation
 
 /// The time a report covers, and the SQL condition that stands for `{window}`.

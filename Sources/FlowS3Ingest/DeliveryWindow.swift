@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowModel
 
 /// The delivery days an S3 ingest reads: `--since 7d`, `--from DATE --to DATE`, or, for a

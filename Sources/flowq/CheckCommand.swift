@@ -1,5 +1,4 @@
 import ArgumentParser
-import FlowIngest
 import FlowStore
 
 /// `flowq check`: verifies the store.

@@ -1,8 +1,7 @@
 import ArgumentParser
+import FlowQuery
 import FlowStore
 import Foundation
-import FlowQuery
-import FlowIngest
 
 /// `flowq`: VPC flow log analytics on one machine.
 @main

@@ -1,7 +1,6 @@
 import ArgumentParser
 import FlowIngest
 import FlowModel
-import FlowQuery
 import FlowReports
 import FlowS3
 import FlowS3Ingest

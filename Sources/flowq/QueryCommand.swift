@@ -1,6 +1,5 @@
 import ArgumentParser
 import FlowEmit
-import FlowIngest
 import FlowModel
 import FlowQuery
 import FlowSQLite

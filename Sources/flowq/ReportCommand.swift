@@ -1,5 +1,4 @@
 import ArgumentParser
-import FlowIngest
 import FlowQuery
 import FlowReports
 import FlowStore

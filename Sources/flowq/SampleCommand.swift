@@ -1,5 +1,4 @@
 import ArgumentParser
-import FlowIngest
 import FlowModel
 import FlowSamples
 import Foundation

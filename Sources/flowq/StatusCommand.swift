@@ -1,7 +1,5 @@
 import ArgumentParser
-import FlowIngest
 import FlowModel
-import FlowQuery
 import Foundation
 
 /// `flowq status`: what the store holds.

@@ -1,10 +1,10 @@
 import FlowModel
-@testable import FlowSamples
 import FlowSQLite
-@testable import FlowStore
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowSamples
+@testable import FlowStore
 
 private func record(_ srcport: Int, start: Int64 = 1_704_412_800) -> String {
     "2 123456789012 eni-1 10.0.0.1 10.0.0.2 \(srcport) 443 6 1 100 \(start) \(start + 60) ACCEPT OK"

@@ -1,6 +1,6 @@
-@testable import FlowSamples
 import Foundation
 @testable import FlowIngest
+@testable import FlowSamples
 
 /// A fresh temporary folder, removed by the caller with `remove()`.
 struct TemporaryFolder {

@@ -1,8 +1,6 @@
-@testable import FlowReports
 import Foundation
 import Testing
-@testable import FlowIngest
-@testable import FlowQuery
+@testable import FlowReports
 
 /// Report windows and parameters: the SQL they become, and the values refused before they reach it.
 @Suite("Report windows and parameters")

@@ -1,8 +1,7 @@
-@testable import FlowReports
 import Foundation
 import Testing
-@testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowReports
 
 /// The output formats, over a hand-made result with hostile text in it.
 @Suite("Report rendering")

@@ -1,7 +1,6 @@
-import FlowIngest
 import FlowModel
-import FlowSamples
 import FlowSQLite
+import FlowSamples
 import Foundation
 import Testing
 

@@ -1,4 +1,3 @@
-import FlowIngest
 
 /// One aggregate of a query, bound: what it computes over which argument.
 ///

@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowModel
 
 /// An expression after binding: names resolved against the schema, types checked, constants

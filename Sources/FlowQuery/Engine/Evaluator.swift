@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowModel
 
 /// What an expression is evaluated over: the rows of a batch (a selection of a segment's

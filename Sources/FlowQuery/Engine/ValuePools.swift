@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowModel
 import Synchronization
 

@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowSQLite
 
 /// The flat JSON arrays SQLite's `json_group_array` writes, read back and written out.

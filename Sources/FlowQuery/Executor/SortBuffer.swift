@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowSQLite
 import Foundation
 

@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowSQLite
 
 /// How results are printed.

@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowModel
 
 /// A column a query can name, with its type and how the store holds it.

@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowModel
 
 /// Reading timestamp text as Unix seconds (UTC).

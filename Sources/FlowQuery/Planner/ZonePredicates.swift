@@ -1,4 +1,3 @@
-import FlowIngest
 import FlowStore
 
 /// Derives from WHERE the ranges a segment's zone map must overlap to hold matching rows:
