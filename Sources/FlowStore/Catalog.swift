@@ -30,18 +30,18 @@ public final class Catalog {
     }
 
     /// Rows a file added to one partition, with their time ranges.
-    public struct PartitionDelta: Sendable {
-        public var rows: Int64 = 0
+    package struct PartitionDelta: Sendable {
+        package var rows: Int64 = 0
         /// Rows of layouts without `start` (placed by `end` or the delivery date).
-        public var rowsWithoutStart: Int64 = 0
-        public var minStart = Int64.max, maxStart = Int64.min
-        public var minEnd = Int64.max, maxEnd = Int64.min
-        public var columns: [String] = []
+        package var rowsWithoutStart: Int64 = 0
+        package var minStart = Int64.max, maxStart = Int64.min
+        package var minEnd = Int64.max, maxEnd = Int64.min
+        package var columns: [String] = []
 
-        public init() {}
+        package init() {}
 
         /// Adds rows counted separately (a file's rows in one commit group, then the next).
-        public mutating func merge(_ other: PartitionDelta) {
+        package mutating func merge(_ other: PartitionDelta) {
             rows += other.rows
             rowsWithoutStart += other.rowsWithoutStart
             minStart = min(minStart, other.minStart)
@@ -207,7 +207,7 @@ public final class Catalog {
     }
 
     /// Records that a file's ingest is starting; its rows carry the returned id.
-    public func beginFile(path: String, size: Int64, modified: Int64) throws(SQLiteError) -> Int64 {
+    package func beginFile(path: String, size: Int64, modified: Int64) throws(SQLiteError) -> Int64 {
         try database.run(
             "INSERT INTO files(path, size, modified, state, started_at) VALUES (?, ?, ?, 'pending', ?)",
             [.text(path), .integer(size), .integer(modified), .integer(Self.now)])
@@ -215,7 +215,7 @@ public final class Catalog {
     }
 
     /// Marks a file stored and adds its rows to the partition statistics, in one transaction.
-    public func finishFile(
+    package func finishFile(
         id: Int64, contentKey: String, records: Int64, skipped: Int64, layout: String?,
         message: String?, partitions: [PartitionKey: PartitionDelta]
     ) throws {
@@ -249,7 +249,7 @@ public final class Catalog {
 
     /// Marks a file rejected with the reason; it holds no rows. A `transient` reason (an I/O
     /// error, `--strict`) does not stop a re-run from reading the file again.
-    public func rejectFile(id: Int64, contentKey: String?, message: String, transient: Bool = false) throws(SQLiteError) {
+    package func rejectFile(id: Int64, contentKey: String?, message: String, transient: Bool = false) throws(SQLiteError) {
         try database.run("UPDATE files SET state = 'rejected', content_key = ?, message = ?, transient = ?, finished_at = ? WHERE id = ?",
                          [contentKey.map(SQLiteValue.text) ?? .null, .text(message), .integer(transient ? 1 : 0), .integer(Self.now), .integer(id)])
     }
@@ -261,7 +261,7 @@ public final class Catalog {
     }
 
     /// Forgets a file entirely (a duplicate that stored nothing, or a recovered pending file).
-    public func forgetFile(id: Int64) throws(SQLiteError) {
+    package func forgetFile(id: Int64) throws(SQLiteError) {
         try database.run("DELETE FROM files WHERE id = ?", [.integer(id)])
     }
 
@@ -284,7 +284,7 @@ public final class Catalog {
     }
 
     /// Keeps `value` under `key`, replacing what was there.
-    public func setSourceState(_ key: String, _ value: String) throws(SQLiteError) {
+    package func setSourceState(_ key: String, _ value: String) throws(SQLiteError) {
         try database.run("INSERT INTO source_state(key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                          [.text(key), .text(value), .integer(Self.now)])
     }
@@ -334,7 +334,7 @@ public final class Catalog {
     ///
     /// The files stay listed (so an incremental ingest does not bring the days back); their rows
     /// in the days are counted as pruned.
-    public func beginPruning(_ days: [PartitionDay]) throws {
+    package func beginPruning(_ days: [PartitionDay]) throws {
         try database.transaction {
             for day in days {
                 try database.run(
@@ -354,7 +354,7 @@ public final class Catalog {
     }
 
     /// Records that a day's partition files are gone.
-    public func finishPruning(_ day: PartitionDay) throws(SQLiteError) {
+    package func finishPruning(_ day: PartitionDay) throws(SQLiteError) {
         try database.run("DELETE FROM pruning WHERE day = ?", [.text(day.isoText)])
     }
 

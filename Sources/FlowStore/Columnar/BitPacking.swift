@@ -3,21 +3,21 @@
 ///
 /// A width of 0 stores nothing (every value is 0). Packing and unpacking work on raw buffers:
 /// they run for every value ingested and every value a query reads.
-public enum BitPacking {
+package enum BitPacking {
     /// Bytes needed for `count` values of `width` bits (whole 64-bit words).
-    @inline(__always)
-    public static func byteCount(count: Int, width: Int) -> Int {
+    @inlinable @inline(__always)
+    package static func byteCount(count: Int, width: Int) -> Int {
         ((count * width + 63) / 64) * 8
     }
 
     /// The bits needed for `value` (0 for 0).
-    @inline(__always)
-    public static func width(of value: UInt64) -> Int {
+    @inlinable @inline(__always)
+    package static func width(of value: UInt64) -> Int {
         value == 0 ? 0 : 64 - value.leadingZeroBitCount
     }
 
     /// Packs `values` (each below 2^width) into `output`, which holds `byteCount(count:width:)` bytes.
-    public static func pack(_ values: UnsafeBufferPointer<UInt64>, width: Int, into output: UnsafeMutableRawPointer) {
+    package static func pack(_ values: UnsafeBufferPointer<UInt64>, width: Int, into output: UnsafeMutableRawPointer) {
         let words = (values.count * width + 63) / 64
         let out = output.bindMemory(to: UInt64.self, capacity: max(words, 1))
         guard width > 0 else { return }
@@ -47,7 +47,7 @@ public enum BitPacking {
     }
 
     /// Unpacks `count` values of `width` bits from `input` into `output`, adding `base` to each.
-    public static func unpack(_ input: UnsafeRawPointer, count: Int, width: Int, base: Int64, into output: UnsafeMutablePointer<Int64>) {
+    package static func unpack(_ input: UnsafeRawPointer, count: Int, width: Int, base: Int64, into output: UnsafeMutablePointer<Int64>) {
         guard width > 0 else {
             output.update(repeating: base, count: count)
             return
@@ -73,7 +73,7 @@ public enum BitPacking {
     }
 
     /// Unpacks the values at `positions` (random access), adding `base` to each.
-    public static func unpack(_ input: UnsafeRawPointer, positions: UnsafeBufferPointer<Int32>, width: Int, base: Int64,
+    package static func unpack(_ input: UnsafeRawPointer, positions: UnsafeBufferPointer<Int32>, width: Int, base: Int64,
                               into output: UnsafeMutablePointer<Int64>) {
         guard width > 0 else {
             output.update(repeating: base, count: positions.count)
@@ -103,7 +103,7 @@ public enum BitPacking {
     /// written ascending to `output` (room for every row); returns how many. `table` has an entry
     /// for every code of `width` bits (2^width of them), so the loop has no bounds test and no
     /// branch on the outcome: a row's index is always written, and kept by advancing.
-    public static func select(_ input: UnsafeRawPointer, count: Int, positions: UnsafeBufferPointer<Int32>?, width: Int,
+    package static func select(_ input: UnsafeRawPointer, count: Int, positions: UnsafeBufferPointer<Int32>?, width: Int,
                               table: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<Int32>) -> Int {
         precondition(width <= 24, "select takes codes of at most 24 bits")
         var kept = 0

@@ -15,26 +15,26 @@
 /// All numbers little-endian; packed data as `BitPacking` writes it. A NULL costs no more than
 /// the code past the largest value (no bitmap), and the encoder picks whichever of frame of
 /// reference and dictionary is smaller.
-public enum IntegerColumnCodec {
+package enum IntegerColumnCodec {
     /// Encodings, by their tag byte.
-    public enum Kind: UInt8, Sendable {
+    package enum Kind: UInt8, Sendable {
         case allNull = 0, constant = 1, frameOfReference = 2, dictionary = 3
     }
 
     /// The most distinct values a dictionary may hold.
-    public static let maximumDictionary = 4096
+    package static let maximumDictionary = 4096
     static let nullFlag: UInt8 = 2
 
     /// What an encoding found: the blob and the zone map (over non-NULL values).
-    public struct Encoded: Sendable {
-        public var bytes: [UInt8]
-        public var minimum: Int64?
-        public var maximum: Int64?
-        public var nullCount: Int
+    package struct Encoded: Sendable {
+        package var bytes: [UInt8]
+        package var minimum: Int64?
+        package var maximum: Int64?
+        package var nullCount: Int
     }
 
     /// Encodes `count` values; `isNull`, when given, marks NULLs (their values are ignored).
-    public static func encode(_ values: UnsafeBufferPointer<Int64>, isNull: UnsafeBufferPointer<Bool>?, scratch: EncoderScratch) -> Encoded {
+    package static func encode(_ values: UnsafeBufferPointer<Int64>, isNull: UnsafeBufferPointer<Bool>?, scratch: EncoderScratch) -> Encoded {
         let count = values.count
         var nulls = 0
         var low = Int64.max, high = Int64.min
@@ -113,15 +113,15 @@ public enum IntegerColumnCodec {
     }
 
     /// Why a blob cannot be decoded (a damaged or foreign store).
-    public struct CorruptColumn: Error, Sendable, CustomStringConvertible {
-        public var reason: String
+    package struct CorruptColumn: Error, Sendable, CustomStringConvertible {
+        package var reason: String
         /// A column found damaged, and why.
-        public init(reason: String) { self.reason = reason }
-        public var description: String { "a damaged column: \(reason)" }
+        package init(reason: String) { self.reason = reason }
+        package var description: String { "a damaged column: \(reason)" }
     }
 
     /// The number of values in an encoded column, read from its header.
-    public static func count(of blob: UnsafeRawBufferPointer) throws(CorruptColumn) -> Int {
+    package static func count(of blob: UnsafeRawBufferPointer) throws(CorruptColumn) -> Int {
         guard blob.count >= 6 else { throw CorruptColumn(reason: "\(blob.count) bytes, shorter than a header") }
         return Int(UInt32(littleEndian: blob.loadUnaligned(fromByteOffset: 2, as: UInt32.self)))
     }
@@ -130,7 +130,7 @@ public enum IntegerColumnCodec {
     /// (nil when no value is NULL). Returns the bytes the column took (a text column's word
     /// mapping, an address column's IPv6 table, follows).
     @discardableResult
-    public static func decode(_ blob: UnsafeRawBufferPointer, into values: UnsafeMutablePointer<Int64>,
+    package static func decode(_ blob: UnsafeRawBufferPointer, into values: UnsafeMutablePointer<Int64>,
                               isNull: inout [Bool]?) throws(CorruptColumn) -> Int {
         let view = try ColumnView(blob)
         view.decode(at: nil, into: values, isNull: &isNull)
@@ -140,7 +140,7 @@ public enum IntegerColumnCodec {
     /// Decodes only the values at `positions` (late materialization: the rows a filter kept),
     /// into `values` (one per position). Returns the bytes the column took.
     @discardableResult
-    public static func decode(_ blob: UnsafeRawBufferPointer, at positions: UnsafeBufferPointer<Int32>,
+    package static func decode(_ blob: UnsafeRawBufferPointer, at positions: UnsafeBufferPointer<Int32>,
                               into values: UnsafeMutablePointer<Int64>, isNull: inout [Bool]?) throws(CorruptColumn) -> Int {
         let view = try ColumnView(blob)
         view.decode(at: positions, into: values, isNull: &isNull)
@@ -274,12 +274,12 @@ package struct ColumnView {
 }
 
 /// Reusable buffers for encoding, one per encoding thread: no allocation per column.
-public final class EncoderScratch {
+package final class EncoderScratch {
     private var unsignedBuffer = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 0)
     private var table = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 8192)
     private var used = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 8192)
 
-    public init() {}
+    package init() {}
 
     deinit {
         unsignedBuffer.deallocate()
@@ -370,29 +370,34 @@ package struct Writer {
 
 /// Reads little-endian numbers from a blob, failing (nil) past its end.
 package struct Reader {
-    let blob: UnsafeRawBufferPointer
+    @usableFromInline let blob: UnsafeRawBufferPointer
     package var offset = 0
 
+    @inlinable
     package init(_ blob: UnsafeRawBufferPointer) { self.blob = blob }
 
+    @inlinable
     package mutating func u8() -> UInt8? {
         guard offset + 1 <= blob.count else { return nil }
         defer { offset += 1 }
         return blob[offset]
     }
 
+    @inlinable
     package mutating func u32() -> UInt32? {
         guard offset + 4 <= blob.count else { return nil }
         defer { offset += 4 }
         return UInt32(littleEndian: blob.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
+    @inlinable
     package mutating func i64() -> Int64? {
         guard offset + 8 <= blob.count else { return nil }
         defer { offset += 8 }
         return Int64(littleEndian: blob.loadUnaligned(fromByteOffset: offset, as: Int64.self))
     }
 
+    @inlinable
     package mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer? {
         guard count >= 0, offset + count <= blob.count else { return nil }
         defer { offset += count }

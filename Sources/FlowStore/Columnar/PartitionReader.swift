@@ -3,32 +3,32 @@ import Foundation
 
 /// Reads one day partition for queries: its visible segments with their zone maps, each
 /// column's encoded bytes, and the words of its dictionary. Opened read-only.
-public final class PartitionReader {
+package final class PartitionReader {
     /// The connection (for interrupting a query).
-    public let database: Database
+    package let database: Database
     /// Columns the partition has, by name: their id and kind.
-    public let columns: [String: (id: Int, kind: PartitionSchema.Kind)]
+    package let columns: [String: (id: Int, kind: PartitionSchema.Kind)]
     private let blob: Statement
     private let word: Statement
 
     /// A segment a query may read.
-    public struct Segment: Sendable {
-        public let id: Int64
-        public let fileID: Int64
-        public let rows: Int
+    package struct Segment: Sendable {
+        package let id: Int64
+        package let fileID: Int64
+        package let rows: Int
         /// Zone maps by column id (a column the segment lacks has none).
-        public var zones: [Int: Zone]
+        package var zones: [Int: Zone]
     }
 
     /// What a column's zone map says: the smallest and largest stored integer, and NULLs.
-    public struct Zone: Sendable {
-        public let minimum: Int64?
-        public let maximum: Int64?
-        public let nulls: Int
+    package struct Zone: Sendable {
+        package let minimum: Int64?
+        package let maximum: Int64?
+        package let nulls: Int
     }
 
     /// Opens the partition at `path` read-only.
-    public init(path: String) throws(SQLiteError) {
+    package init(path: String) throws(SQLiteError) {
         database = try Database(path: path, mode: .readOnly)
         // Column blobs span many overflow pages; read through a memory map they cost no system
         // call a page (a quarter of a scan's time with pread). Safe here because nothing ever
@@ -47,7 +47,7 @@ public final class PartitionReader {
 
     /// The segments of stored files: file ids at most `watermark` and not `unfinished`, in
     /// the order they were written, with the zone maps of `columnIDs` (all when nil).
-    public func segments(watermark: Int64, unfinished: Set<Int64>) throws(SQLiteError) -> [Segment] {
+    package func segments(watermark: Int64, unfinished: Set<Int64>) throws(SQLiteError) -> [Segment] {
         var segments: [Segment] = []
         var index: [Int64: Int] = [:]
         for row in try database.rows("SELECT id, file_id, rows FROM segments WHERE file_id <= ? ORDER BY id", [.integer(watermark)]) {
@@ -69,7 +69,7 @@ public final class PartitionReader {
 
     /// Calls `body` with the encoded bytes of a segment's column (valid only during the call);
     /// nil when the segment has no such column.
-    public func withColumn<T>(segment: Int64, column: Int, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
+    package func withColumn<T>(segment: Int64, column: Int, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
         try blob.bind([.integer(PartitionSchema.blobID(segment: segment, column: column))])
         defer { blob.reset() }
         guard try blob.step() else { return nil }
@@ -77,7 +77,7 @@ public final class PartitionReader {
     }
 
     /// The dictionary's word for `id`.
-    public func word(_ id: Int64) throws(SQLiteError) -> String? {
+    package func word(_ id: Int64) throws(SQLiteError) -> String? {
         try word.bind([.integer(id)])
         defer { word.reset() }
         guard try word.step() else { return nil }
