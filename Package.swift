@@ -12,8 +12,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowq", targets: ["flowq"]),
+        .library(name: "FlowModel", targets: ["FlowModel"]),
+        .library(name: "FlowSQLite", targets: ["FlowSQLite"]),
+        .library(name: "FlowStore", targets: ["FlowStore"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
+        .library(name: "FlowEmit", targets: ["FlowEmit"]),
+        .library(name: "FlowReports", targets: ["FlowReports"]),
+        .library(name: "FlowSamples", targets: ["FlowSamples"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
         .library(name: "FlowS3", targets: ["FlowS3"]),
     ],
@@ -37,8 +43,25 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        /// The vocabulary every stage shares: UTC days, flow-log fields and layouts, tables,
+        /// addresses and CIDR blocks, S3 keys, text made safe to show, the batch queue; no C.
+        .target(name: "FlowModel"),
+        /// SQLite: connections, statements, values, errors, function registration; the only
+        /// importer of CSQLite.
+        .target(name: "FlowSQLite", dependencies: ["CSQLite", "FlowModel"]),
+        /// The store: its folder and locks, the catalog, day partitions (their writer and
+        /// reader), the columnar segment format and its encodings, retention, and check.
+        .target(name: "FlowStore", dependencies: ["FlowModel", "FlowSQLite"], swiftSettings: hotPath),
         /// Reads Parquet files (AWS's `*.log.parquet` delivery) column by column; knows nothing of flow logs.
         .target(name: "FlowParquet", dependencies: ["CZlib"], swiftSettings: hotPath),
+        /// Ingest: gzip, CloudWatch and Parquet inputs as bytes, lines and records, the record
+        /// parser, segments built from parsed records, and the run (readers, lanes, the catalog's
+        /// side) that writes them to the store.
+        .target(
+            name: "FlowIngest",
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowParquet", "CZlib"],
+            swiftSettings: hotPath
+        ),
         /// S3 for ingest: credentials as the AWS CLI finds them, SigV4, ListObjectsV2, and object
         /// bodies as blocking streams with retries and resume; knows nothing of flow logs.
         .target(
@@ -54,24 +77,39 @@ let package = Package(
         /// Ingest straight from S3: date-pruned listing, objects as ingest inputs, per-prefix marks.
         .target(
             name: "FlowS3Ingest",
-            dependencies: ["FlowIngest", "FlowS3", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["FlowModel", "FlowIngest", "FlowS3", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
-        .target(
-            name: "FlowIngest",
-            dependencies: ["CSQLite", "CZlib", "FlowParquet"],
-            swiftSettings: hotPath
-        ),
+        /// The query language: lexer, parser, AST, binder, planner, the vectorized engine,
+        /// executor and output; reads the store, knows nothing of ingest, reports or other engines.
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowIngest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore"],
             swiftSettings: hotPath
         ),
+        /// A flowq query written for Athena or Spark SQL, the tables' DDL, and running Spark.
+        .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery"]),
+        /// Reports: definitions (built in, or YAML files), windows and parameters, running their
+        /// queries, rendering text, Markdown, HTML with SVG charts or JSON, and writing the
+        /// file; the only importer of Yams.
+        .target(
+            name: "FlowReports",
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery", .product(name: "Yams", package: "Yams")]
+        ),
+        /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
+        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.
+        .target(name: "FlowSamples", dependencies: ["FlowModel", "FlowIngest", "CZlib"]),
         .executableTarget(
             name: "flowq",
             dependencies: [
+                "FlowModel",
+                "FlowSQLite",
+                "FlowStore",
                 "FlowIngest",
-                "FlowQuery",
                 "FlowS3Ingest",
+                "FlowQuery",
+                "FlowEmit",
+                "FlowReports",
+                "FlowSamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,15 +125,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest"]),
+        /// The model, the store and ingest (one suite each would be a later split).
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
         .testTarget(name: "FlowS3IngestTests", dependencies: [
-            "FlowS3Ingest", "FlowIngest", "FlowS3", "FlowS3TestSupport",
+            "FlowS3Ingest", "FlowModel", "FlowS3", "FlowS3TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        .testTarget(name: "FlowQueryTests", dependencies: ["FlowQuery", "FlowIngest"]),
-        .testTarget(name: "flowqTests", dependencies: ["FlowIngest"]),
+        /// The query engine, the emitters and the reports, over stores the tests ingest.
+        .testTarget(
+            name: "FlowQueryTests",
+            dependencies: ["FlowModel", "FlowStore", "FlowIngest", "FlowSamples", "FlowQuery", "FlowEmit", "FlowReports"]
+        ),
+        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
     ],
     swiftLanguageModes: [.v6]
 )

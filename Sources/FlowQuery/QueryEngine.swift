@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowStore
 import Foundation
 
 /// The query side in one call: read the catalog, plan, run, write the answer.

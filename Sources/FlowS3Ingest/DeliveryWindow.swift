@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 
 /// The delivery days an S3 ingest reads: `--since 7d`, `--from DATE --to DATE`, or, for a
 /// cron run with neither, the days since the prefix was last listed through.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FlowIngest
+import FlowModel
 import FlowS3
 import Foundation
 

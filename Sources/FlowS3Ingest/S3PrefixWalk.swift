@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 import FlowS3
 
 /// Lists the objects under a prefix, descending through its date folders only where they can

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FlowIngest
+import FlowStore
 
 /// `flowq check`: verifies the store.
 struct CheckCommand: ParsableCommand {

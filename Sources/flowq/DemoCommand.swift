@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowIngest
 import FlowQuery
+import FlowStore
 import Foundation
 
 /// `flowq demo`: ingests the bundled samples and runs the example questions.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import FlowIngest
+import FlowEmit
+import FlowModel
 import FlowQuery
 
 /// Options naming the other engine and the table there.

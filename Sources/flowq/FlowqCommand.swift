@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import FlowQuery
-import FlowIngest
+import FlowStore
+import Foundation
 
 /// `flowq`: VPC flow log analytics on one machine.
 @main

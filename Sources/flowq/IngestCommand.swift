@@ -1,8 +1,10 @@
 import ArgumentParser
 import FlowIngest
-import FlowQuery
+import FlowModel
+import FlowReports
 import FlowS3
 import FlowS3Ingest
+import FlowStore
 import Foundation
 
 /// `flowq ingest`: reads exported files into the store.

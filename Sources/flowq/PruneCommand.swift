@@ -1,5 +1,6 @@
 import ArgumentParser
-import FlowIngest
+import FlowModel
+import FlowStore
 import Foundation
 
 /// `flowq prune`: retention.

@@ -1,6 +1,9 @@
 import ArgumentParser
-import FlowIngest
+import FlowEmit
+import FlowModel
 import FlowQuery
+import FlowSQLite
+import FlowStore
 import Foundation
 
 /// `flowq query`: runs one SELECT and prints the answer.

@@ -1,6 +1,7 @@
 import ArgumentParser
-import FlowIngest
 import FlowQuery
+import FlowReports
+import FlowStore
 import Foundation
 
 /// `flowq report`: runs a built-in or custom report and writes it as a table, CSV, JSON,

@@ -1,5 +1,6 @@
 import ArgumentParser
-import FlowIngest
+import FlowModel
+import FlowSamples
 import Foundation
 
 /// `flowq sample`: writes a generated corpus in the S3 export layout.

@@ -1,6 +1,5 @@
 import ArgumentParser
-import FlowIngest
-import FlowQuery
+import FlowModel
 import Foundation
 
 /// `flowq status`: what the store holds.

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 import FlowQuery
 import Foundation
 import Synchronization

@@ -1,6 +1,6 @@
+import FlowModel
 import Foundation
 import Testing
-@testable import FlowIngest
 
 @Suite("The queues between ingest threads")
 struct BatchQueueTests {

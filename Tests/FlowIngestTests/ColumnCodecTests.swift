@@ -1,6 +1,9 @@
+import FlowModel
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowSamples
+@testable import FlowStore
 
 /// Round trips of the column encoding (issue 12): every encoding, NULL runs, all-equal columns,
 /// the extremes of Int64, random access by position, and the store's text and address columns

@@ -1,6 +1,8 @@
+import FlowModel
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowStore
 
 /// Rows of every partition as "srcaddr bytes action", in stored order.
 private func stored(_ store: FlowStore) throws -> [String] {

@@ -1,5 +1,8 @@
+import FlowModel
 import Testing
 @testable import FlowIngest
+@testable import FlowSamples
+@testable import FlowStore
 
 /// The parser's word-at-a-time helpers against plain byte-by-byte references, on every length
 /// and position where their loads and shifts change (the profile-driven rewrites must accept

@@ -1,6 +1,8 @@
+import FlowModel
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowStore
 
 /// A corpus of every kind of bad input beside good ones, ingested twice: the store must hold
 /// exactly the valid records, each once, and every bad file and line must be reported.

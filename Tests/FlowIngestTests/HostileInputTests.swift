@@ -1,6 +1,8 @@
+import FlowModel
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowSamples
 
 /// The promises a hostile or merely odd input used to break (issue 11), each on the library.
 @Suite("Hostile input keeps every promise")

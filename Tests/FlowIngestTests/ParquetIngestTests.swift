@@ -1,6 +1,8 @@
+import FlowModel
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowStore
 
 /// The Parquet fixtures (written by pyarrow, `scripts/make-parquet-fixtures.py`) beside their
 /// text oracles (the same records written as a flow-log text file by the same script).

@@ -1,5 +1,7 @@
+import FlowModel
 import Testing
 @testable import FlowIngest
+@testable import FlowStore
 
 /// Parses one line with a layout read from `header`.
 private func parse(_ header: String, _ line: String) throws -> (FlowRecordParser, FlowRecordParser.Outcome) {

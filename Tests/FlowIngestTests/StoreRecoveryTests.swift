@@ -1,6 +1,10 @@
+import FlowModel
+import FlowSQLite
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowSamples
+@testable import FlowStore
 
 private func record(_ srcport: Int, start: Int64 = 1_704_412_800) -> String {
     "2 123456789012 eni-1 10.0.0.1 10.0.0.2 \(srcport) 443 6 1 100 \(start) \(start + 60) ACCEPT OK"
@@ -81,6 +85,25 @@ struct StoreRecoveryTests {
         }
         let path = try folder.write("a.log", defaultHeader + "\n" + record(1) + "\n")
         #expect(try Ingestor(store: store).ingest(paths: [path]).recordsStored == 1)
+        #expect(try store.openCatalogForReading().partitions().count == 1)
+    }
+
+    @Test("a new catalog is made whole beside the store and renamed in: a kill mid-way leaves no store, never a hot journal")
+    func catalogCreatedWhole() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = FlowStore(url: folder.url.appendingPathComponent("store"))
+        try store.createIfNeeded()
+        // What a kill inside the creation leaves: the unfinished file and its rollback journal.
+        try "half".write(toFile: store.catalogPath + ".new", atomically: false, encoding: .utf8)
+        try "journal".write(toFile: store.catalogPath + ".new-journal", atomically: false, encoding: .utf8)
+        #expect(!store.exists)
+        #expect(throws: StoreError.self) { _ = try store.openCatalogForReading() }
+        let path = try folder.write("a.log", defaultHeader + "\n" + record(1) + "\n")
+        #expect(try Ingestor(store: store).ingest(paths: [path]).recordsStored == 1)
+        // The leftovers are gone, the catalog reads as it is (no journal to roll back).
+        let names = try FileManager.default.contentsOfDirectory(atPath: store.url.path)
+        #expect(!names.contains { $0.hasPrefix("catalog.db.new") || $0.hasSuffix("-journal") })
         #expect(try store.openCatalogForReading().partitions().count == 1)
     }
 

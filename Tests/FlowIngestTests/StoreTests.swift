@@ -1,6 +1,8 @@
+import FlowModel
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowStore
 
 /// Rows of every partition, as (day, text of selected columns), read straight from the segments.
 private func storedRows(_ store: FlowStore, _ columns: String = "srcport, dstport, bytes") throws -> [String] {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import FlowIngest
+@testable import FlowSamples
 
 /// A fresh temporary folder, removed by the caller with `remove()`.
 struct TemporaryFolder {

@@ -1,6 +1,10 @@
+import FlowModel
+import FlowSQLite
 import Foundation
 import Testing
 @testable import FlowIngest
+@testable import FlowSamples
+@testable import FlowStore
 
 /// Transit Gateway flow logs in their own table: a bucket mixing both kinds fills both, each
 /// record once, and recovery, retention and `check` cover both tables.

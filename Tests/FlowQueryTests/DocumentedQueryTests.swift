@@ -1,7 +1,6 @@
+import FlowModel
 import Foundation
 import Testing
-@testable import FlowIngest
-@testable import FlowQuery
 
 /// The queries AWS documents for VPC flow logs in Athena, verbatim (table name aside), and the
 /// same queries with dates moved into the generated corpus, each answer checked independently.

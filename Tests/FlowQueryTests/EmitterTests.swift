@@ -1,5 +1,6 @@
+import FlowModel
 import Testing
-@testable import FlowIngest
+@testable import FlowEmit
 @testable import FlowQuery
 
 @Suite("Queries and tables for Athena and Spark")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowStore
 
 /// The columnar executor (issue 12): zone maps that skip segments, shown by `explain`; hash
 /// tables that grow and merge across threads, checked against a computation from the text

@@ -1,6 +1,9 @@
+import FlowModel
 import Foundation
 @testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowSamples
+@testable import FlowStore
 
 /// One record as the test reads it from the text files, independently of flowq's parser:
 /// field name -> text, with `-` as nil.

@@ -1,7 +1,9 @@
+import FlowModel
 import Foundation
 import Testing
-@testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowSamples
+@testable import FlowStore
 
 /// A catalog snapshot of `days` consecutive day partitions from 2024-01-01, without a store.
 private func snapshot(days: Int) -> StoreSnapshot {

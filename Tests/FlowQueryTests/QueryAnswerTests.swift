@@ -1,7 +1,6 @@
+import FlowModel
 import Foundation
 import Testing
-@testable import FlowIngest
-@testable import FlowQuery
 
 /// Answers over a generated 4-day corpus, each checked against the same number computed here
 /// from the text files, without flowq's parser, store or planner.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import FlowQuery
+@testable import FlowReports
 
 /// Report files built to exhaust the YAML parser are refused before it runs (issue 11).
 @Suite("Report files past the limits")

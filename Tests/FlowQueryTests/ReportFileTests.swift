@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowReports
 
 /// Custom reports from YAML: the documented example runs, and every mistake names the file,
 /// the key path and what is wrong.

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-@testable import FlowIngest
-@testable import FlowQuery
+@testable import FlowReports
 
 /// Report windows and parameters: the SQL they become, and the values refused before they reach it.
 @Suite("Report windows and parameters")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowReports
 
 /// The output formats, over a hand-made result with hostile text in it.
 @Suite("Report rendering")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowReports
 
 /// Every built-in report run over the generated 4-day corpus, each number checked against the
 /// same number computed here from the text files (without flowq's parser, store or planner).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowStore
 
 /// Trino's answers where SQLite's would differ: casts, overflow, division, IPv4-mapped
 /// addresses, CIDR text and size limits (issue 11), on a small store of known records.

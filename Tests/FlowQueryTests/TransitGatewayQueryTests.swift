@@ -1,7 +1,11 @@
+import FlowModel
 import Foundation
 import Testing
+@testable import FlowEmit
 @testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowSamples
+@testable import FlowStore
 
 /// `tgw_flow_logs` answers the same SQL as `vpc_flow_logs` over its own columns and partitions,
 /// and neither table ever shows the other's records.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FlowIngest
 @testable import FlowQuery
+@testable import FlowStore
 
 /// Records of formats without `start` (AWS's NAT-gateway and transit-path examples) beside
 /// records that have one: `start` reads NULL for them, and no condition on `start` may be

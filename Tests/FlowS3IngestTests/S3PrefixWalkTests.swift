@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 import FlowS3
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowModel
+import FlowSQLite
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowSQLite
+import FlowStore
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import FlowIngest
+import FlowSamples
 import Foundation
 import Testing
 

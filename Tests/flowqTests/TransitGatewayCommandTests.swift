@@ -1,4 +1,6 @@
-import FlowIngest
+import FlowModel
+import FlowSQLite
+import FlowSamples
 import Foundation
 import Testing
 

@@ -1,4 +1,6 @@
+import FlowModel
 import FlowParquet
+import FlowStore
 import Foundation
 
 /// What reading a file produces, in order.

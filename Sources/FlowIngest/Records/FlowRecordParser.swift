@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 
 /// One parsed field of the current record, pointing into the line it came from.

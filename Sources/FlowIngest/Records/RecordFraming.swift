@@ -1,3 +1,5 @@
+import FlowModel
+
 /// How the records of a file are framed besides the record text itself: a header line or
 /// none, and the timestamp CloudWatch Logs export tasks put in front of each event.
 enum RecordFraming {

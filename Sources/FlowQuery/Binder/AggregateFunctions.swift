@@ -1,4 +1,3 @@
-import FlowIngest
 
 /// One aggregate of a query, bound: what it computes over which argument.
 ///
@@ -22,11 +21,11 @@ struct AggregateSpec: Sendable {
 }
 
 /// Aggregate function names and their binding.
-enum AggregateFunctions {
+package enum AggregateFunctions {
     /// Aggregate function names flowq knows.
     static let names = ["count", "sum", "min", "max", "avg", "array_agg", "approx_distinct", "count_if", "bool_and", "bool_or", "every"]
 
-    static func isAggregate(_ name: String) -> Bool { names.contains(name.lowercased()) }
+    package static func isAggregate(_ name: String) -> Bool { names.contains(name.lowercased()) }
 
     /// Binds `call` with its argument bound over rows.
     static func bind(_ call: Expression, binder: Binder) throws(QueryError) -> AggregateSpec {

@@ -1,8 +1,8 @@
-import FlowIngest
+import FlowModel
 
 extension Binder {
     /// Scalar functions, by Trino name.
-    static let scalarFunctions: [String] = [
+    package static let scalarFunctions: [String] = [
         "abs", "ceil", "ceiling", "coalesce", "concat", "contains", "date", "date_add", "date_diff", "date_format",
         "date_trunc", "day", "day_of_month", "day_of_week", "day_of_year", "dow", "doy", "floor", "from_unixtime",
         "greatest", "hour", "if", "least", "length", "lower", "ltrim", "minute", "mod", "month", "nullif", "quarter",
@@ -12,16 +12,16 @@ extension Binder {
     ]
 
     /// IANA protocol numbers flow logs show most, by name.
-    static let protocolNames: [(Int, String)] = [
+    package static let protocolNames: [(Int, String)] = [
         (1, "icmp"), (2, "igmp"), (6, "tcp"), (17, "udp"), (41, "ipv6"), (47, "gre"), (50, "esp"), (51, "ah"),
         (58, "icmpv6"), (89, "ospf"), (132, "sctp"),
     ]
 
     /// TCP flag bits as flow logs OR them over the interval.
-    static let tcpFlagNames: [(Int, String)] = [(1, "FIN"), (2, "SYN"), (4, "RST"), (8, "PSH"), (16, "ACK"), (32, "URG")]
+    package static let tcpFlagNames: [(Int, String)] = [(1, "FIN"), (2, "SYN"), (4, "RST"), (8, "PSH"), (16, "ACK"), (32, "URG")]
 
     /// What the version 5 `traffic-path` codes mean (AWS VPC user guide).
-    static let trafficPathNames: [(Int, String)] = [
+    package static let trafficPathNames: [(Int, String)] = [
         (1, "same VPC"), (2, "internet gateway or gateway VPC endpoint"), (3, "virtual private gateway"),
         (4, "intra-region VPC peering"), (5, "inter-region VPC peering"), (6, "local gateway"),
         (7, "gateway VPC endpoint (Nitro)"), (8, "internet gateway (Nitro)"),

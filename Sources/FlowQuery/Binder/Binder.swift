@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 import Foundation
 
 /// Where names are bound: over a partition's rows, or over groups after aggregation.
@@ -88,7 +88,7 @@ struct GroupBindScope: BindScope {
 /// Types are checked as Trino checks them (`dstport = 'abc'` is an error, not an empty
 /// answer); constants fold, and fail where Trino fails (overflow, division by zero); a literal
 /// compared with an address column becomes an address, with a date column a date.
-final class Binder {
+package final class Binder {
     let scope: BindScope
     /// "Today" for `current_date`, fixed per query.
     let today: PartitionDay

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 
 extension Bound {
     /// The expression with the partition's day filled in and folded again: on 2024-01-05,

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 
 /// An expression after binding: names resolved against the schema, types checked, constants
 /// folded, literals brought to the form of what they are compared with. The executor,

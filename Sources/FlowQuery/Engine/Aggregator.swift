@@ -1,4 +1,3 @@
-import FlowIngest
 
 /// Hash aggregation: groups by the keys' integers (text ids, address codes, numbers) without
 /// turning them into text, and keeps each aggregate's state per group. One aggregator per

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 
 /// Dates (days since 1970) and timestamps (milliseconds since 1970) in UTC: truncation,
 /// fields, month arithmetic and formatting, as Trino computes them.

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 
 /// What an expression is evaluated over: the rows of a batch (a selection of a segment's
 /// rows, or the groups of an aggregate), with their columns on demand.

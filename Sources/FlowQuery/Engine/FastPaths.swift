@@ -1,4 +1,3 @@
-import FlowIngest
 import Foundation
 
 /// Tight loops for the operators everyday questions spend their time in. Each returns nil

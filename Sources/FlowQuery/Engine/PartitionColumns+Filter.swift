@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowStore
 import Synchronization
 
 /// Which rows of a segment a condition keeps, found on the encoded column.

@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowModel
+import FlowStore
 
 /// One partition opened for a query: its segments, and their columns decoded into the query's
 /// representation (text as `StringPool` ids, addresses as `AddressPool` codes).

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowModel
+import FlowSQLite
 import Foundation
 
 /// One value as the engine computes it: the slow path's currency, constants, and results.

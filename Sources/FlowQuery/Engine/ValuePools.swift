@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 import Synchronization
 
 /// Text values of one query, each given one integer id for the whole query: text columns of

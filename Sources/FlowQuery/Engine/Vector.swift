@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowModel
+import FlowSQLite
 
 /// A batch of values of one expression, one per selected row: the engine's unit of work.
 ///

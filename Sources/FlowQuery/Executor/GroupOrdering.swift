@@ -1,4 +1,3 @@
-import FlowIngest
 
 /// ORDER BY over groups (or any batch): compares rows on typed values (integers and doubles
 /// as numbers, text by bytes, addresses as text) without boxing, and with a LIMIT keeps only

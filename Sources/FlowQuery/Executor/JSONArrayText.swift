@@ -1,12 +1,12 @@
-import FlowIngest
+import FlowSQLite
 
 /// The flat JSON arrays SQLite's `json_group_array` writes, read back and written out.
 ///
 /// Partial results of `count(DISTINCT x)` and `array_agg(x)` travel between the partition
 /// queries and the merge as these arrays; their elements are numbers, strings and nulls only.
-enum JSONArrayText {
+package enum JSONArrayText {
     /// The elements of `text`, or nil if it is not a flat JSON array of scalars.
-    static func parse(_ text: String) -> [SQLiteValue]? {
+    package static func parse(_ text: String) -> [SQLiteValue]? {
         let bytes = Array(text.utf8)
         var index = 0
         func skipSpace() { while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x09 || bytes[index] == 0x0D { index += 1 } }
@@ -69,12 +69,12 @@ enum JSONArrayText {
     }
 
     /// `values` as a JSON array.
-    static func write(_ values: [SQLiteValue]) -> String {
+    package static func write(_ values: [SQLiteValue]) -> String {
         "[" + values.map(element).joined(separator: ",") + "]"
     }
 
     /// One value as a JSON scalar.
-    static func element(_ value: SQLiteValue) -> String {
+    package static func element(_ value: SQLiteValue) -> String {
         switch value {
         case .null: return "null"
         case .integer(let v): return String(v)
@@ -85,7 +85,7 @@ enum JSONArrayText {
     }
 
     /// A JSON string literal.
-    static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

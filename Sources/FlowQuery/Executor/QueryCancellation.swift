@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowSQLite
 import Foundation
 import Synchronization
 

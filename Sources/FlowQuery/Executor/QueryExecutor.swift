@@ -1,4 +1,6 @@
-import FlowIngest
+import FlowModel
+import FlowSQLite
+import FlowStore
 import Foundation
 import Synchronization
 

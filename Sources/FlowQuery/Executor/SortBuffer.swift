@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowSQLite
 import Foundation
 
 /// Values that order rows as Trino orders them: numbers, dates and timestamps by value, text

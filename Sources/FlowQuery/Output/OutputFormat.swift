@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowSQLite
 
 /// How results are printed.
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -13,9 +13,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 }
 
 /// Turns result values into text according to their column type.
-enum ValueText {
+package enum ValueText {
     /// The value as table and CSV cells show it; nil for NULL.
-    static func plain(_ value: SQLiteValue, type: SQLType) -> String? {
+    package static func plain(_ value: SQLiteValue, type: SQLType) -> String? {
         switch value {
         case .null: return nil
         case .integer(let v):
@@ -33,7 +33,7 @@ enum ValueText {
     }
 
     /// Doubles as Trino prints them in the console: shortest round-trip text.
-    static func formatDouble(_ v: Double) -> String {
+    package static func formatDouble(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "Infinity" : "-Infinity" }
         return String(v)

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowSQLite
 import Foundation
 
 /// Writes a result set in one of the output formats, row by row.

@@ -28,7 +28,7 @@ extension Expression {
     }
 
     /// The direct subexpressions.
-    var children: [Expression] {
+    package var children: [Expression] {
         switch self {
         case .column, .integer, .decimal, .string, .boolean, .null, .typedLiteral, .interval, .keywordFunction: return []
         case .unary(_, let e, _): return [e]

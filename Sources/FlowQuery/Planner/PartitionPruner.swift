@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowModel
+import FlowStore
 
 /// Decides, from the WHERE clause and the catalog alone, which day partitions can hold rows a
 /// query wants, so that a one-day question never opens another day.
@@ -138,7 +139,7 @@ struct PartitionPruner {
 
 extension BinaryOperator {
     /// The operator with its sides swapped (`a < b` is `b > a`).
-    var flipped: BinaryOperator {
+    package var flipped: BinaryOperator {
         switch self {
         case .less: return .greater
         case .lessOrEqual: return .greaterOrEqual

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowStore
 import Foundation
 
 extension QueryPlan {

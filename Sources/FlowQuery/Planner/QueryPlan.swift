@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowModel
+import FlowStore
 
 /// A result column: its name and Trino type.
 public struct ResultColumn: Sendable, Equatable {

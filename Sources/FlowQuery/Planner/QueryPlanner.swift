@@ -1,4 +1,5 @@
-import FlowIngest
+import FlowModel
+import FlowStore
 import Foundation
 
 /// Turns a parsed SELECT into a plan: binds names and types against the schema once, prunes

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowModel
 
 /// A column a query can name, with its type and how the store holds it.
 public struct ColumnInfo: Sendable, Hashable {
@@ -116,7 +116,7 @@ public struct TableSchema: Sendable {
 }
 
 /// Finds the nearest known word to a misspelt one.
-enum Suggestions {
+package enum Suggestions {
     /// The candidate with the smallest edit distance, if it is close enough to be a likely typo.
     static func closest(to word: String, among candidates: [String]) -> String? {
         var best: (String, Int)? = nil
@@ -131,7 +131,7 @@ enum Suggestions {
         return distance <= allowed ? candidate : nil
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8), b = Array(b.utf8)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -1,9 +1,9 @@
-import FlowIngest
+import FlowModel
 
 /// Reading timestamp text as Unix seconds (UTC).
-enum Timestamps {
+package enum Timestamps {
     /// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]` or the same with `T` and a trailing `Z`.
-    static func parse(_ text: String) -> Double? {
+    package static func parse(_ text: String) -> Double? {
         var text = text.trimmingCharacters(in: .whitespaces)
         if text.hasSuffix("Z") || text.hasSuffix("z") { text.removeLast() }
         if text.hasSuffix(" UTC") { text.removeLast(4) }

@@ -1,4 +1,4 @@
-import FlowIngest
+import FlowStore
 
 /// Derives from WHERE the ranges a segment's zone map must overlap to hold matching rows:
 /// `dstport = 443`, `start >= x`, `from_unixtime(start) < TIMESTAMP '...'`, `srcaddr IN (...)`,
