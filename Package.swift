@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FlowModel", targets: ["FlowModel"]),
         .library(name: "FlowSQLite", targets: ["FlowSQLite"]),
         .library(name: "FlowStore", targets: ["FlowStore"]),
+        .library(name: "FlowInventory", targets: ["FlowInventory"]),
         .library(name: "FlowIngest", targets: ["FlowIngest"]),
         .library(name: "FlowQuery", targets: ["FlowQuery"]),
         .library(name: "FlowEmit", targets: ["FlowEmit"]),
@@ -51,7 +52,10 @@ let package = Package(
         .target(name: "FlowSQLite", dependencies: ["CSQLite", "FlowModel"]),
         /// The store: its folder and locks, the catalog, day partitions (their writer and
         /// reader), the columnar segment format and its encodings, retention, and check.
-        .target(name: "FlowStore", dependencies: ["FlowModel", "FlowSQLite"], swiftSettings: hotPath),
+        /// Reads the JSON the AWS CLI prints for `ec2 describe-*` and AWS's `ip-ranges.json` into
+        /// typed rows, and looks addresses up in the AWS ranges; knows nothing of flow logs or SQLite.
+        .target(name: "FlowInventory"),
+        .target(name: "FlowStore", dependencies: ["FlowModel", "FlowSQLite", "FlowInventory"], swiftSettings: hotPath),
         /// Reads Parquet files (AWS's `*.log.parquet` delivery) column by column; knows nothing of flow logs.
         .target(name: "FlowParquet", dependencies: ["CZlib"], swiftSettings: hotPath),
         /// Ingest: gzip, CloudWatch and Parquet inputs as bytes, lines and records, the record
@@ -83,11 +87,11 @@ let package = Package(
         /// executor and output; reads the store, knows nothing of ingest, reports or other engines.
         .target(
             name: "FlowQuery",
-            dependencies: ["FlowModel", "FlowSQLite", "FlowStore"],
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory"],
             swiftSettings: hotPath
         ),
         /// A flowq query written for Athena or Spark SQL, the tables' DDL, and running Spark.
-        .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery"]),
+        .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery"]),
         /// Reports: definitions (built in, or YAML files), windows and parameters, running their
         /// queries, rendering text, Markdown, HTML with SVG charts or JSON, and writing the
         /// file; the only importer of Yams.
@@ -104,6 +108,7 @@ let package = Package(
                 "FlowModel",
                 "FlowSQLite",
                 "FlowStore",
+                "FlowInventory",
                 "FlowIngest",
                 "FlowS3Ingest",
                 "FlowQuery",
@@ -114,6 +119,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FlowParquetTests", dependencies: ["FlowParquet"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowInventoryTests", dependencies: ["FlowInventory"], exclude: ["Fixtures"]),
         /// Loopback servers for the S3 tests (moto, the fault proxy, the IMDS stub); tests only.
         .target(name: "FlowS3TestSupport", path: "Tests/FlowS3TestSupport"),
         .testTarget(
@@ -138,7 +144,7 @@ let package = Package(
             name: "FlowQueryTests",
             dependencies: ["FlowModel", "FlowStore", "FlowIngest", "FlowSamples", "FlowQuery", "FlowEmit", "FlowReports"]
         ),
-        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples"]),
+        .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples", "FlowInventory"]),
     ],
     swiftLanguageModes: [.v6]
 )

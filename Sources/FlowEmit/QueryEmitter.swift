@@ -1,3 +1,4 @@
+import FlowInventory
 import FlowModel
 import FlowQuery
 import FlowStore
@@ -59,7 +60,10 @@ public struct QueryEmitter: Sendable {
         // Bound once, as flowq would run it: an unknown name or a type error is reported by the
         // binder, where the user wrote it, before anything is written for the other engine.
         let empty = StoreSnapshot(partitions: [], fileWatermark: 0, unfinishedFileIDs: [], extraColumns: [])
-        _ = try QueryPlanner(snapshot: empty, table: flowTable).plan(statement)
+        // The inventory's functions bind over no ranges here: what they need is another engine's
+        // join, which the function mapping below refuses to guess.
+        let noRanges = AddressRangeSource { try AWSIPRanges(rows: []) }
+        _ = try QueryPlanner(snapshot: empty, table: flowTable, addressRanges: noRanges).plan(statement)
         let types = TypeOracle(table: flowTable)
         var emitter = self
         emitter.types = types

@@ -1,3 +1,4 @@
+import FlowInventory
 import FlowStore
 import Foundation
 
@@ -6,15 +7,22 @@ public struct QueryEngine: Sendable {
     /// The store queried.
     public let store: FlowStore
 
+    /// AWS's address ranges from the store's inventory, read when a query first needs them.
+    public let addressRanges: AddressRangeSource
+
     /// An engine over `store`.
     public init(store: FlowStore) {
         self.store = store
+        addressRanges = AddressRangeSource {
+            guard let latest = try InventoryStore.open(store, forWriting: false)?.latestIPRanges() else { return nil }
+            return try AWSIPRanges(rows: latest.rows)
+        }
     }
 
     /// Plans `sql` against the store as it is now.
     public func plan(_ sql: String, now: Date = Date()) throws -> QueryPlan {
         let snapshot = try store.snapshot()
-        return try QueryPlanner(snapshot: snapshot, now: now).plan(sql)
+        return try QueryPlanner(snapshot: snapshot, now: now, addressRanges: addressRanges).plan(sql)
     }
 
     /// Runs `sql` and writes the answer in `format` to `output`; returns the row count. An

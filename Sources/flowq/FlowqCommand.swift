@@ -21,7 +21,7 @@ struct FlowqCommand: ParsableCommand {
             Exit status: 0 success; 1 a store failure or a query that failed while running;
             2 an invalid query; 3 ingest finished but rejected some files; 64 a usage error.
             """,
-        subcommands: [IngestCommand.self, QueryCommand.self, ExplainCommand.self, ReportCommand.self, DemoCommand.self, SampleCommand.self, StatusCommand.self, CheckCommand.self, PruneCommand.self, EmitCommand.self, DdlCommand.self]
+        subcommands: [IngestCommand.self, QueryCommand.self, ExplainCommand.self, ReportCommand.self, DemoCommand.self, SampleCommand.self, StatusCommand.self, CheckCommand.self, PruneCommand.self, InventoryCommand.self, EmitCommand.self, DdlCommand.self]
     )
 }
 

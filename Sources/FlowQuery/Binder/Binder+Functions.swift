@@ -1,3 +1,4 @@
+import FlowInventory
 import FlowModel
 
 extension Binder {
@@ -268,8 +269,12 @@ extension Binder {
             try arity(2...2)
             return try cidrContains(arguments[0], arguments[1], at: at)
 
+        case "aws_service", "aws_region":
+            try arity(1...1)
+            return try awsRange(name, arguments[0], at: at)
+
         default:
-            if let suggestion = Suggestions.closest(to: name, among: Self.scalarFunctions + AggregateFunctions.names) {
+            if let suggestion = Suggestions.closest(to: name, among: Self.scalarFunctions + ["aws_service", "aws_region"] + AggregateFunctions.names) {
                 throw QueryError(.unknownName, "unknown function \(name)()", at: at, hint: "did you mean \(suggestion)()?")
             }
             if ["row_number", "rank", "dense_rank", "lag", "lead", "ntile"].contains(name) {
@@ -283,6 +288,29 @@ extension Binder {
     }
 
     /// `contains('10.0.0.0/8', cast(x AS IPADDRESS))`: a numeric range test, IPv4 or IPv6.
+    /// `aws_service(addr)` / `aws_region(addr)` over the store's newest `ip-ranges.json`.
+    private func awsRange(_ name: String, _ address: Expression, at: SourceLocation) throws(QueryError) -> Bound {
+        let ranges: AWSIPRanges?
+        do {
+            ranges = try addressRanges?.ranges()
+        } catch {
+            throw QueryError(.execution, "\(name)() cannot read the inventory: \(error.localizedDescription)", at: at)
+        }
+        guard let ranges else {
+            throw QueryError(.unsupported, "\(name)() needs AWS's ip-ranges.json in the store's inventory", at: at,
+                             hint: "curl -sO https://ip-ranges.amazonaws.com/ip-ranges.json && flowq inventory add ip-ranges.json")
+        }
+        var a = try bind(address)
+        if a.type == .varchar && a.form != .address {
+            // Text that is not an address is in no range: NULL, as for a NULL address.
+            a = try fold(.castToIPAddress(isTry: true), [a], .ipaddress)
+        }
+        guard a.type == .ipaddress || a.type == .unknown || (a.type == .varchar && a.form == .address) else {
+            throw QueryError(.type, "\(name)() needs an address (srcaddr, dstaddr, ...), not \(a.type)", at: address.location)
+        }
+        return try fold(name == "aws_service" ? .awsService(ranges) : .awsRegion(ranges), [a], .varchar)
+    }
+
     private func cidrContains(_ network: Expression, _ address: Expression, at: SourceLocation) throws(QueryError) -> Bound {
         let n = try bind(network)
         guard case .string(let text)? = n.constant else {

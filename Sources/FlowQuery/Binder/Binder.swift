@@ -94,16 +94,19 @@ package final class Binder {
     let today: PartitionDay
     /// "Now" for `current_timestamp`, milliseconds, fixed per query.
     let now: Int64
+    /// AWS's address ranges, for `aws_service()` and `aws_region()` (nil: the store has none).
+    let addressRanges: AddressRangeSource?
 
-    init(scope: BindScope, today: PartitionDay, now: Int64) {
+    init(scope: BindScope, today: PartitionDay, now: Int64, addressRanges: AddressRangeSource? = nil) {
         self.scope = scope
         self.today = today
         self.now = now
+        self.addressRanges = addressRanges
     }
 
-    /// A binder over another scope, same clock.
+    /// A binder over another scope, same clock and inventory.
     func with(_ scope: BindScope) -> Binder {
-        Binder(scope: scope, today: today, now: now)
+        Binder(scope: scope, today: today, now: now, addressRanges: addressRanges)
     }
 
     /// Binds `expression`.

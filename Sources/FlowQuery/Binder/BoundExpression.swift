@@ -1,3 +1,4 @@
+import FlowInventory
 import FlowModel
 
 /// An expression after binding: names resolved against the schema, types checked, constants
@@ -189,6 +190,8 @@ enum BoundFunction: Sendable {
     case protocolName, trafficPathName, tcpFlagNames
     /// `contains(cidr, address)` with the block parsed.
     case cidrContains(CIDRBlock)
+    /// `aws_service(address)` / `aws_region(address)`: the most specific range of AWS's list.
+    case awsService(AWSIPRanges), awsRegion(AWSIPRanges)
 }
 
 /// One piece of a `date_format` pattern.

@@ -1,3 +1,4 @@
+import FlowInventory
 import FlowModel
 import Foundation
 import Synchronization
@@ -284,6 +285,16 @@ enum ScalarEvaluator {
         case .cidrContains(let block):
             guard case .address(let address) = a[0] else { return .null }
             return .int(contains(block, address) ? 1 : 0)
+        case .awsService(let ranges), .awsRegion(let ranges):
+            guard case .address(let address) = a[0] else { return .null }
+            let match: AWSIPRanges.Match?
+            switch address {
+            case .v4(let v4): match = ranges.match(forIPv4: v4)
+            case .v6(let bytes): match = ranges.match(forIPv6Bytes: bytes)
+            }
+            guard let match else { return .null }
+            if case .awsService = function { return .string(match.service) }
+            return .string(match.region)
         }
     }
 

@@ -16,10 +16,13 @@ public struct QueryPlanner: Sendable {
     private let today: PartitionDay
     /// Milliseconds since 1970 of "now".
     private let now: Int64
+    /// AWS's address ranges for `aws_service()` and `aws_region()`, from the store's inventory.
+    private let addressRanges: AddressRangeSource?
 
     /// A planner over `snapshot` (its `table` part first; a query names its own table);
     /// `now` fixes `current_date` and `current_timestamp`.
-    public init(snapshot: StoreSnapshot, table: FlowTable = .vpc, now: Date = Date()) {
+    public init(snapshot: StoreSnapshot, table: FlowTable = .vpc, now: Date = Date(), addressRanges: AddressRangeSource? = nil) {
+        self.addressRanges = addressRanges
         self.wholeSnapshot = snapshot
         self.snapshot = snapshot.restricted(to: table)
         self.schema = TableSchema(table: table, extraColumns: self.snapshot.extraColumns)
@@ -37,7 +40,7 @@ public struct QueryPlanner: Sendable {
     public func plan(_ statement: SelectStatement) throws(QueryError) -> QueryPlan {
         let table = try Self.table(of: statement)
         if table != schema.table {
-            return try QueryPlanner(snapshot: wholeSnapshot, table: table, now: nowDate).plan(statement)
+            return try QueryPlanner(snapshot: wholeSnapshot, table: table, now: nowDate, addressRanges: addressRanges).plan(statement)
         }
         let items = selectItems(statement)
         let choices = prune(statement.filter)
@@ -105,7 +108,7 @@ public struct QueryPlanner: Sendable {
     }
 
     private func binder(_ scope: BindScope) -> Binder {
-        Binder(scope: scope, today: today, now: now)
+        Binder(scope: scope, today: today, now: now, addressRanges: addressRanges)
     }
 
     /// Binds WHERE, split at its top-level ANDs (each conjunct checked as a condition).
