@@ -70,9 +70,9 @@ struct InventoryAddCommand: ParsableCommand {
                 } catch let error as InventoryError {
                     failed += 1
                     Terminal.message("error: \(error.localizedDescription) (nothing of it added)")
-                } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileReadNoPermission {
+                } catch let error as CocoaError {
                     failed += 1
-                    Terminal.message("error: \(path): cannot read: \(error.localizedDescription)")
+                    Terminal.message("error: \(path): cannot read: \(error.localizedDescription) (nothing of it added)")
                 }
             }
         } catch {
@@ -146,17 +146,15 @@ struct InventoryRemoveCommand: ParsableCommand {
     func run() throws {
         let store = storeOptions.resolved
         var missing: [Int64] = []
+        guard FileManager.default.fileExists(atPath: store.url.appendingPathComponent(InventoryStore.fileName).path) else {
+            Terminal.message("error: no inventory in \(store.url.path)")
+            throw ExitStatus.failure
+        }
         do {
-            guard let inventory = try InventoryStore.open(store, forWriting: store.exists || FileManager.default.fileExists(atPath: store.url.appendingPathComponent(InventoryStore.fileName).path)) else {
-                missing = ids
-                throw ExitStatus.failure
-            }
+            guard let inventory = try InventoryStore.open(store, forWriting: true) else { return }
             for id in ids {
                 if try inventory.remove(id: id) { Terminal.message("removed snapshot \(id)") } else { missing.append(id) }
             }
-        } catch let exit as ExitCode {
-            Terminal.message("error: no inventory in \(store.url.path)")
-            throw exit
         } catch {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure

@@ -79,8 +79,10 @@ struct InventoryCommandTests {
             paths.append(path)
         }
         try "{\n  \"Vpcs\": [\n    {\"VpcId\": \"vpc-1\",}\n  ]\n}\n".write(toFile: scratch.path("broken.json"), atomically: true, encoding: .utf8)
-        let add = try CommandRunner.run(["inventory", "add", "--store", store, "--as-of", "2024-01-05"] + paths + [scratch.path("broken.json")])
+        let add = try CommandRunner.run(["inventory", "add", "--store", store, "--as-of", "2024-01-05"] + paths
+                                        + [scratch.path("broken.json"), scratch.path("missing.json")])
         #expect(add.status == 3)
+        #expect(add.stderr.contains("missing.json: cannot read"), "\(add.stderr)")
         #expect(add.stderr.contains("broken.json:3:"), "\(add.stderr)")
         #expect(add.stderr.contains("(nothing of it added)"))
         let list = try CommandRunner.run(["inventory", "list", "--store", store, "--json"])
