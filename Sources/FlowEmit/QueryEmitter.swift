@@ -1,4 +1,3 @@
-import FlowInventory
 import FlowModel
 import FlowQuery
 import FlowStore
@@ -62,8 +61,7 @@ public struct QueryEmitter: Sendable {
         let empty = StoreSnapshot(partitions: [], fileWatermark: 0, unfinishedFileIDs: [], extraColumns: [])
         // The inventory's functions bind over no ranges here: what they need is another engine's
         // join, which the function mapping below refuses to guess.
-        let noRanges = AddressRangeSource { try AWSIPRanges(rows: []) }
-        _ = try QueryPlanner(snapshot: empty, table: flowTable, addressRanges: noRanges).plan(statement)
+        _ = try QueryPlanner(snapshot: empty, table: flowTable, addressRanges: .bindingOnly()).plan(statement)
         let types = TypeOracle(table: flowTable)
         var emitter = self
         emitter.types = types

@@ -13,10 +13,12 @@ public struct QueryEngine: Sendable {
     /// An engine over `store`.
     public init(store: FlowStore) {
         self.store = store
-        addressRanges = AddressRangeSource {
+        addressRanges = AddressRangeSource(load: {
             guard let latest = try InventoryStore.open(store, forWriting: false)?.latestIPRanges() else { return nil }
             return try AWSIPRanges(rows: latest.rows)
-        }
+        }, owners: {
+            try InventoryStore.open(store, forWriting: false)?.addressOwners() ?? AddressOwners([])
+        })
     }
 
     /// Plans `sql` against the store as it is now.

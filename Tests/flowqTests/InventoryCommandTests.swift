@@ -94,4 +94,37 @@ struct InventoryCommandTests {
         #expect(again.stderr.contains("already present"))
         #expect(try CommandRunner.run(["inventory", "remove", "--store", store, "999"]).status == 1)
     }
+
+    @Test("addr_owner follows an address from one owner to the next across two snapshots, by each flow's time")
+    func ownerOverTime() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        // One address, two days: the 5th and the 6th of January 2024.
+        var text = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+        text += "2 123456789012 eni-1 10.0.1.5 10.0.0.1 443 1000 6 1 100 1704412800 1704412860 ACCEPT OK\n"
+        text += "2 123456789012 eni-1 10.0.1.5 10.0.0.1 443 1001 6 1 100 1704499200 1704499260 ACCEPT OK\n"
+        text += "2 123456789012 eni-1 10.0.1.9 10.0.0.1 443 1002 6 1 100 1704499200 1704499260 ACCEPT OK\n"
+        try text.write(toFile: scratch.path("flows.log"), atomically: true, encoding: .utf8)
+        let store = scratch.path("store")
+        #expect(try CommandRunner.run(["ingest", "--store", store, scratch.path("flows.log")]).status == 0)
+        func snapshot(_ name: String, instance: String) throws -> String {
+            let json = """
+                {"NetworkInterfaces": [{"NetworkInterfaceId": "eni-\(instance)", "InterfaceType": "interface",
+                  "Attachment": {"InstanceId": "\(instance)"}, "PrivateIpAddress": "10.0.1.5",
+                  "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.5", "Primary": true}]}]}
+                """
+            try json.write(toFile: scratch.path(name), atomically: true, encoding: .utf8)
+            return scratch.path(name)
+        }
+        let sql = "SELECT date, srcaddr, addr_owner(srcaddr) AS owner FROM flows ORDER BY dstport"
+        let before = try CommandRunner.run(["query", "--store", store, sql])
+        #expect(before.status == 2)
+        #expect(before.stderr.contains("addr_owner() needs `aws ec2 describe-network-interfaces` output"))
+        #expect(try CommandRunner.run(["inventory", "add", "--store", store, "--as-of", "2024-01-05", try snapshot("a.json", instance: "i-aaa")]).status == 0)
+        #expect(try CommandRunner.run(["inventory", "add", "--store", store, "--as-of", "2024-01-06", try snapshot("b.json", instance: "i-bbb")]).status == 0)
+        let answer = try CommandRunner.run(["query", "--store", store, "--format", "csv", sql])
+        #expect(answer.status == 0, "\(answer.stderr)")
+        let rows = answer.stdout.split(whereSeparator: \.isNewline).dropFirst().map(String.init)
+        #expect(rows == ["2024-01-05,10.0.1.5,instance i-aaa", "2024-01-06,10.0.1.5,instance i-bbb", "2024-01-06,10.0.1.9,"])
+    }
 }

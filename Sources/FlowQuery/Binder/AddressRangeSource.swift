@@ -1,16 +1,47 @@
 import FlowInventory
 import Synchronization
 
-/// AWS's address ranges for `aws_service()` and `aws_region()`: loaded from the store's
-/// inventory the first time a query names one of them, then kept for the query.
+/// The store's inventory as queries use it: AWS's address ranges for `aws_service()` and
+/// `aws_region()`, and who owned each address for `addr_owner()`; each loaded the first time a
+/// query needs it, then kept for the query.
 public final class AddressRangeSource: Sendable {
     private let load: @Sendable () throws -> AWSIPRanges?
     private let loaded = Mutex<Result<AWSIPRanges?, any Error>?>(nil)
+    private let loadOwners: @Sendable () throws -> AddressOwners
+    private let loadedOwners = Mutex<Result<AddressOwners, any Error>?>(nil)
+    /// False for a source that only lets the inventory's functions bind (an emitter checking a
+    /// query for another engine): no data is required of it.
+    let requiresData: Bool
 
     /// A source that calls `load` once, when first asked; `load` returns nil when the store
-    /// has no `ip-ranges.json` snapshot.
-    public init(load: @escaping @Sendable () throws -> AWSIPRanges?) {
+    /// has no `ip-ranges.json` snapshot. `owners` likewise, for `addr_owner()`.
+    public init(load: @escaping @Sendable () throws -> AWSIPRanges?,
+                owners: @escaping @Sendable () throws -> AddressOwners = { AddressOwners([]) }) {
         self.load = load
+        self.loadOwners = owners
+        self.requiresData = true
+    }
+
+    /// A source with no data that still lets the inventory's functions bind, for checking a
+    /// query that another engine will run.
+    public static func bindingOnly() -> AddressRangeSource {
+        AddressRangeSource(bindingOnly: ())
+    }
+
+    private init(bindingOnly: Void) {
+        load = { try AWSIPRanges(rows: []) }
+        loadOwners = { AddressOwners([]) }
+        requiresData = false
+    }
+
+    /// Who owned each address, from the `describe-network-interfaces` snapshots.
+    func owners() throws -> AddressOwners {
+        try loadedOwners.withLock { state in
+            if let state { return try state.get() }
+            let result = Result { try loadOwners() }
+            state = result
+            return try result.get()
+        }
     }
 
     /// The ranges, nil when there are none.

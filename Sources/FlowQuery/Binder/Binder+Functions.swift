@@ -273,8 +273,12 @@ extension Binder {
             try arity(1...1)
             return try awsRange(name, arguments[0], at: at)
 
+        case "addr_owner":
+            try arity(1...1)
+            return try addressOwner(arguments[0], at: at)
+
         default:
-            if let suggestion = Suggestions.closest(to: name, among: Self.scalarFunctions + ["aws_service", "aws_region"] + AggregateFunctions.names) {
+            if let suggestion = Suggestions.closest(to: name, among: Self.scalarFunctions + ["aws_service", "aws_region", "addr_owner"] + AggregateFunctions.names) {
                 throw QueryError(.unknownName, "unknown function \(name)()", at: at, hint: "did you mean \(suggestion)()?")
             }
             if ["row_number", "rank", "dense_rank", "lag", "lead", "ntile"].contains(name) {
@@ -309,6 +313,28 @@ extension Binder {
             throw QueryError(.type, "\(name)() needs an address (srcaddr, dstaddr, ...), not \(a.type)", at: address.location)
         }
         return try fold(name == "aws_service" ? .awsService(ranges) : .awsRegion(ranges), [a], .varchar)
+    }
+
+    /// `addr_owner(addr)`: the address's owner at the flow's time, from the inventory's
+    /// interface snapshots; the flow's `start` is the time.
+    private func addressOwner(_ address: Expression, at: SourceLocation) throws(QueryError) -> Bound {
+        let owners: AddressOwners
+        do {
+            owners = try addressRanges?.owners() ?? AddressOwners([])
+        } catch {
+            throw QueryError(.execution, "addr_owner() cannot read the inventory: \(error.localizedDescription)", at: at)
+        }
+        guard owners.count > 0 || addressRanges?.requiresData == false else {
+            throw QueryError(.unsupported, "addr_owner() needs `aws ec2 describe-network-interfaces` output in the store's inventory", at: at,
+                             hint: "aws ec2 describe-network-interfaces > enis.json && flowq inventory add enis.json")
+        }
+        var a = try bind(address)
+        if a.type == .varchar && a.form != .address { a = try fold(.castToIPAddress(isTry: true), [a], .ipaddress) }
+        guard a.type == .ipaddress || a.type == .unknown || (a.type == .varchar && a.form == .address) else {
+            throw QueryError(.type, "addr_owner() needs an address (srcaddr, dstaddr, ...), not \(a.type)", at: address.location)
+        }
+        let time = try bind(.column(name: "start", quoted: false, at: at))
+        return Bound.call(.addressOwner(owners), [a, time], .varchar)
     }
 
     private func cidrContains(_ network: Expression, _ address: Expression, at: SourceLocation) throws(QueryError) -> Bound {

@@ -192,6 +192,8 @@ enum BoundFunction: Sendable {
     case cidrContains(CIDRBlock)
     /// `aws_service(address)` / `aws_region(address)`: the most specific range of AWS's list.
     case awsService(AWSIPRanges), awsRegion(AWSIPRanges)
+    /// `addr_owner(address)`, bound with the flow's `start` as a second argument.
+    case addressOwner(AddressOwners)
 }
 
 /// One piece of a `date_format` pattern.

@@ -295,6 +295,11 @@ enum ScalarEvaluator {
             guard let match else { return .null }
             if case .awsService = function { return .string(match.service) }
             return .string(match.region)
+        case .addressOwner(let owners):
+            guard case .address(let address) = a[0] else { return .null }
+            var time: Int64? = nil
+            if case .int(let seconds) = a[1] { time = seconds }
+            return owners.owner(of: address.text, at: time).map(Value.string) ?? .null
         }
     }
 

@@ -130,6 +130,21 @@ public final class InventoryStore {
         })
     }
 
+    /// Every address of every `describe-network-interfaces` snapshot with the snapshot's time,
+    /// for `addr_owner()`.
+    public func addressOwners() throws -> AddressOwners {
+        guard try tableExists(NetworkInterfaceRow.tableName) else { return AddressOwners([]) }
+        let rows = try database.rows("""
+            SELECT s.as_of, n.interface_id, n.address, n.interface_type, n.description, n.instance_id
+            FROM network_interfaces n JOIN snapshots s ON s.id = n.snapshot_id WHERE n.address IS NOT NULL
+            """)
+        return AddressOwners(rows.map { row in
+            (asOf: row[0].integerValue ?? 0,
+             row: NetworkInterfaceRow(interfaceID: row[1].textValue ?? "", address: row[2].textValue, interfaceType: row[3].textValue,
+                                      interfaceDescription: row[4].textValue, instanceID: row[5].textValue))
+        })
+    }
+
     private func tableExists(_ name: String) throws -> Bool {
         try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)])?.integerValue == 1
     }
