@@ -54,7 +54,7 @@ let package = Package(
         /// reader), the columnar segment format and its encodings, retention, and check.
         /// Reads the JSON the AWS CLI prints for `ec2 describe-*` and AWS's `ip-ranges.json` into
         /// typed rows, and looks addresses up in the AWS ranges; knows nothing of flow logs or SQLite.
-        .target(name: "FlowInventory"),
+        .target(name: "FlowInventory", dependencies: ["FlowModel"]),
         .target(name: "FlowStore", dependencies: ["FlowModel", "FlowSQLite", "FlowInventory"], swiftSettings: hotPath),
         /// Reads Parquet files (AWS's `*.log.parquet` delivery) column by column; knows nothing of flow logs.
         .target(name: "FlowParquet", dependencies: ["CZlib"], swiftSettings: hotPath),
