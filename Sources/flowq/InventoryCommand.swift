@@ -2,6 +2,8 @@ import ArgumentParser
 import FlowIngest
 import FlowInventory
 import FlowModel
+import FlowQuery
+import FlowSQLite
 import FlowStore
 import Foundation
 
@@ -100,7 +102,14 @@ struct InventoryListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the inventory snapshots.")
 
     @OptionGroup var storeOptions: StoreOptions
-    @Flag(help: "Print JSON (one object per snapshot, in an array).") var json = false
+    @Option(name: .shortAndLong, help: "Output format: table, csv, json or ndjson (default: table on a terminal, csv otherwise).")
+    var format: String?
+
+    func validate() throws {
+        if let format, OutputFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be table, csv, json or ndjson, not '\(format)'")
+        }
+    }
 
     func run() throws {
         let store = storeOptions.resolved
@@ -111,28 +120,21 @@ struct InventoryListCommand: ParsableCommand {
             Terminal.message("error: \(error.localizedDescription)")
             throw ExitStatus.failure
         }
-        if json {
-            let objects = snapshots.map { s -> [String: Any] in
-                ["id": s.id, "kind": s.kind.rawValue, "source": s.source, "as_of": InventoryAddCommand.text(s.asOf),
-                 "added_at": InventoryAddCommand.text(s.addedAt), "rows": s.rows, "tables": s.kind.tableNames]
-            }
-            let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
-            try Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
+        let outputFormat = format.flatMap(OutputFormat.init(rawValue:)) ?? (Terminal.stdoutIsTerminal ? .table : .csv)
+        if snapshots.isEmpty && outputFormat == .table {
+            Terminal.message("no inventory in \(store.url.path): add AWS CLI describe-* output or ip-ranges.json with `flowq inventory add`")
             return
         }
-        guard !snapshots.isEmpty else {
-            try Terminal.output("no inventory in \(store.url.path): add AWS CLI describe-* output or ip-ranges.json with `flowq inventory add`\n")
-            return
+        // The same writer as query answers: one table printer, and CSV and JSON for scripts.
+        let columns = [ResultColumn(name: "id", type: .integer), ResultColumn(name: "as_of", type: .varchar),
+                       ResultColumn(name: "rows", type: .integer, isQuantity: true), ResultColumn(name: "kind", type: .varchar),
+                       ResultColumn(name: "what", type: .varchar), ResultColumn(name: "file", type: .varchar)]
+        let writer = try ResultWriter(format: outputFormat, columns: columns, style: Terminal.tableStyle, write: { try Terminal.output($0) })
+        for snapshot in snapshots {
+            try writer.add([.integer(snapshot.id), .text(InventoryAddCommand.text(snapshot.asOf)), .integer(snapshot.rows),
+                            .text(snapshot.kind.rawValue), .text(snapshot.kind.source), .text(snapshot.source)])
         }
-        let header = ["id", "as of (UTC)", "rows", "what", "file"]
-        let rows = snapshots.map { [String($0.id), InventoryAddCommand.text($0.asOf), $0.rows.formatted(), $0.kind.source, $0.source] }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        let lines = ([header] + rows).map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
-        try Terminal.output(lines.joined(separator: "\n") + "\n")
+        try writer.finish()
     }
 }
 

@@ -56,7 +56,7 @@ struct InventoryCommandTests {
         #expect(rows[4] == ["10.0.0.5", "", ""])
 
         // Removing the snapshot takes the functions away again.
-        let list = try CommandRunner.run(["inventory", "list", "--store", store, "--json"])
+        let list = try CommandRunner.run(["inventory", "list", "--store", store, "--format", "json"])
         let snapshots = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(snapshots.count == 1)
         let id = try #require(snapshots.first?["id"] as? Int)
@@ -85,7 +85,7 @@ struct InventoryCommandTests {
         #expect(add.stderr.contains("missing.json: cannot read"), "\(add.stderr)")
         #expect(add.stderr.contains("broken.json:3:"), "\(add.stderr)")
         #expect(add.stderr.contains("(nothing of it added)"))
-        let list = try CommandRunner.run(["inventory", "list", "--store", store, "--json"])
+        let list = try CommandRunner.run(["inventory", "list", "--store", store, "--format", "json"])
         let snapshots = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(Set(snapshots.compactMap { $0["kind"] as? String }) == Set(InventoryKind.allCases.map(\.rawValue)))
         #expect(snapshots.allSatisfy { ($0["as_of"] as? String) == "2024-01-05T00:00:00Z" })
