@@ -1,3 +1,5 @@
+import FlowModel
+
 /// Who an address belonged to, and when: built from `describe-network-interfaces` snapshots,
 /// each true at its `as_of` time, for `addr_owner(addr)`.
 ///
@@ -22,13 +24,14 @@ public struct AddressOwners: Sendable {
         }
     }
 
-    /// Per canonical address text, its sightings, oldest first.
-    private var sightings: [String: [Sighting]] = [:]
+    /// Per address, its sightings, oldest first. Keyed by the parsed address, so a query's
+    /// lookup formats no text.
+    private var sightings: [IPAddress: [Sighting]] = [:]
 
     /// Owners from `(asOf, row)` pairs of `network_interfaces`.
     public init(_ rows: [(asOf: Int64, row: NetworkInterfaceRow)]) {
         for (asOf, row) in rows {
-            guard let address = row.address else { continue }
+            guard let address = row.address.flatMap(IPAddress.init) else { continue }
             sightings[address, default: []].append(Sighting(asOf: asOf, owner: Self.owner(of: row)))
         }
         for key in sightings.keys { sightings[key]?.sort { ($0.asOf, $0.owner) < ($1.asOf, $1.owner) } }
@@ -37,9 +40,14 @@ public struct AddressOwners: Sendable {
     /// Addresses known.
     public var count: Int { sightings.count }
 
-    /// The owner of `address` (canonical text, as flowq prints addresses) at `time` (Unix
-    /// seconds; nil: now, the newest sighting); nil when no snapshot lists the address.
-    public func owner(of address: String, at time: Int64?) -> String? {
+    /// The owner of the address `text` at `time`; see `owner(of:at:)`.
+    public func owner(of text: String, at time: Int64?) -> String? {
+        IPAddress(text).flatMap { owner(of: $0, at: time) }
+    }
+
+    /// The owner of `address` at `time` (Unix seconds; nil: now, the newest sighting); nil
+    /// when no snapshot lists the address.
+    public func owner(of address: IPAddress, at time: Int64?) -> String? {
         guard let list = sightings[address], let first = list.first else { return nil }
         guard let time else { return list[list.count - 1].owner }
         // The last sighting at or before `time`: binary search for the first one after it.

@@ -299,7 +299,7 @@ enum ScalarEvaluator {
             guard case .address(let address) = a[0] else { return .null }
             var time: Int64? = nil
             if case .int(let seconds) = a[1] { time = seconds }
-            return owners.owner(of: address.text, at: time).map(Value.string) ?? .null
+            return owners.owner(of: address, at: time).map(Value.string) ?? .null
         }
     }
 
