@@ -88,17 +88,13 @@ extension SecurityGroupRuleRow {
         let base = SecurityGroupRuleRow(groupID: groupID, direction: direction, ipProtocol: name, protocolNumber: number,
                                         fromPort: try permission.integer("FromPort"), toPort: try permission.integer("ToPort"))
         var rows: [SecurityGroupRuleRow] = []
-        for range in try permission.array("IpRanges") {
-            var row = base
-            row.cidr = try range.requiredString("CidrIp")
-            row.ruleDescription = try range.string("Description")
-            rows.append(row)
-        }
-        for range in try permission.array("Ipv6Ranges") {
-            var row = base
-            row.cidr = try range.requiredString("CidrIpv6")
-            row.ruleDescription = try range.string("Description")
-            rows.append(row)
+        for (list, key) in [("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6")] {
+            for range in try permission.array(list) {
+                var row = base
+                row.cidr = try range.requiredString(key)
+                row.ruleDescription = try range.string("Description")
+                rows.append(row)
+            }
         }
         for pair in try permission.array("UserIdGroupPairs") {
             var row = base
