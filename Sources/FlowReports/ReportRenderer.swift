@@ -81,7 +81,7 @@ public struct ReportRenderer: Sendable {
     }
 
     private func json(_ result: ReportResult) -> String {
-        func q(_ s: String) -> String { JSONArrayText.quoted(s) }
+        func q(_ s: String) -> String { JSONString.quoted(s) }
         var out = "{\n"
         out += "  \"report\": \(q(result.name)),\n"
         out += "  \"title\": \(q(result.title)),\n"
@@ -187,8 +187,8 @@ enum ReportText {
         case (.integer(let v), .boolean): return v != 0 ? "true" : "false"
         case (.text(let s), .array):
             if let elements = JSONArrayText.parse(s) { return JSONArrayText.write(elements) }
-            return JSONArrayText.quoted(s)
-        case (.blob, _): return JSONArrayText.quoted(ValueText.plain(value, type: type) ?? "")
+            return JSONString.quoted(s)
+        case (.blob, _): return JSONString.quoted(ValueText.plain(value, type: type) ?? "")
         default: return JSONArrayText.element(value)
         }
     }

@@ -1,3 +1,4 @@
+import FlowModel
 import FlowSQLite
 
 /// The flat JSON arrays SQLite's `json_group_array` writes, read back and written out.
@@ -79,25 +80,8 @@ package enum JSONArrayText {
         case .null: return "null"
         case .integer(let v): return String(v)
         case .real(let v): return v.isFinite ? String(v) : "null"
-        case .text(let s): return quoted(s)
-        case .blob(let b): return quoted(b.map { String(format: "%02x", $0) }.joined())
+        case .text(let s): return JSONString.quoted(s)
+        case .blob(let b): return JSONString.quoted(b.map { String(format: "%02x", $0) }.joined())
         }
-    }
-
-    /// A JSON string literal.
-    package static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,4 @@
+import FlowModel
 import FlowSQLite
 import Foundation
 
@@ -114,7 +115,7 @@ public final class ResultWriter {
 
     private func jsonObject(_ row: [SQLiteValue]) -> String {
         "{" + zip(row, columns).map { value, column in
-            JSONArrayText.quoted(column.name) + ":" + jsonValue(value, type: column.type)
+            JSONString.quoted(column.name) + ":" + jsonValue(value, type: column.type)
         }.joined(separator: ",") + "}"
     }
 
@@ -124,11 +125,11 @@ public final class ResultWriter {
         case (.integer(let v), .boolean): return v != 0 ? "true" : "false"
         case (.text(let s), .array):
             if let elements = JSONArrayText.parse(s) { return JSONArrayText.write(elements) }
-            return JSONArrayText.quoted(s)
+            return JSONString.quoted(s)
         case (.integer(let v), _): return String(v)
         case (.real(let v), _): return v.isFinite ? String(v) : "null"
-        case (.text(let s), _): return JSONArrayText.quoted(s)
-        case (.blob, _): return JSONArrayText.quoted(ValueText.plain(value, type: type) ?? "")
+        case (.text(let s), _): return JSONString.quoted(s)
+        case (.blob, _): return JSONString.quoted(ValueText.plain(value, type: type) ?? "")
         }
     }
 
