@@ -142,7 +142,7 @@ let package = Package(
         /// The query engine, the emitters and the reports, over stores the tests ingest.
         .testTarget(
             name: "FlowQueryTests",
-            dependencies: ["FlowModel", "FlowStore", "FlowIngest", "FlowSamples", "FlowQuery", "FlowEmit", "FlowReports"]
+            dependencies: ["FlowModel", "FlowStore", "FlowIngest", "FlowSamples", "FlowInventory", "FlowQuery", "FlowEmit", "FlowReports"]
         ),
         .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples", "FlowInventory"]),
     ],

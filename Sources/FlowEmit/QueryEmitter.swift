@@ -61,7 +61,7 @@ public struct QueryEmitter: Sendable {
         let empty = StoreSnapshot(partitions: [], fileWatermark: 0, unfinishedFileIDs: [], extraColumns: [])
         // The inventory's functions bind over no ranges here: what they need is another engine's
         // join, which the function mapping below refuses to guess.
-        _ = try QueryPlanner(snapshot: empty, table: flowTable, addressRanges: .bindingOnly()).plan(statement)
+        _ = try QueryPlanner(snapshot: empty, table: flowTable, inventory: .bindingOnly()).plan(statement)
         let types = TypeOracle(table: flowTable)
         var emitter = self
         emitter.types = types
@@ -85,7 +85,7 @@ public struct QueryEmitter: Sendable {
                 var name = alias
                 // A column written as something else (`date` from `start`, a field read as NULL)
                 // keeps its name, as flowq labels it.
-                if name == nil, case .column(let column, _, _) = e, text != engine.quoted(column.lowercased()) { name = column.lowercased() }
+                if name == nil, case .column(let column, _, _, _) = e, text != engine.quoted(column.lowercased()) { name = column.lowercased() }
                 items.append(name.map { "\(text) AS \(engine.quoted($0))" } ?? text)
             }
         }
@@ -112,7 +112,8 @@ public struct QueryEmitter: Sendable {
 
     func expression(_ e: Expression) throws(QueryError) -> String {
         switch e {
-        case .column(let name, _, _):
+        case .column(let name, _, let table, _):
+            // A single-table query prints bare names, as it always has.
             return column(name.lowercased())
         case .integer(let v, _): return String(v)
         case .decimal(let v, _): return v

@@ -7,24 +7,26 @@ public struct QueryEngine: Sendable {
     /// The store queried.
     public let store: FlowStore
 
-    /// AWS's address ranges from the store's inventory, read when a query first needs them.
-    public let addressRanges: AddressRangeSource
+    /// The store's inventory (address ranges, owners, tables), read when a query first needs it.
+    public let inventory: InventorySource
 
     /// An engine over `store`.
     public init(store: FlowStore) {
         self.store = store
-        addressRanges = AddressRangeSource(load: {
+        inventory = InventorySource(load: {
             guard let latest = try InventoryStore.open(store, forWriting: false)?.latestIPRanges() else { return nil }
             return try AWSIPRanges(rows: latest.rows)
         }, owners: {
             try InventoryStore.open(store, forWriting: false)?.addressOwners() ?? AddressOwners([])
+        }, tables: { table in
+            try InventoryStore.open(store, forWriting: false)?.currentRows(of: table) ?? []
         })
     }
 
     /// Plans `sql` against the store as it is now.
     public func plan(_ sql: String, now: Date = Date()) throws -> QueryPlan {
         let snapshot = try store.snapshot()
-        return try QueryPlanner(snapshot: snapshot, now: now, addressRanges: addressRanges).plan(sql)
+        return try QueryPlanner(snapshot: snapshot, now: now, inventory: inventory).plan(sql)
     }
 
     /// Runs `sql` and writes the answer in `format` to `output`; returns the row count. An

@@ -77,7 +77,7 @@ func expectQueryError(
 func shape(_ e: FlowQuery.Expression) -> String {
     func list(_ parts: [FlowQuery.Expression]) -> String { parts.map(shape).joined(separator: " ") }
     switch e {
-    case .column(let name, let quoted, _): return quoted ? "\"\(name)\"" : name
+    case .column(let name, let quoted, _, _): return quoted ? "\"\(name)\"" : name
     case .integer(let v, _): return String(v)
     case .decimal(let v, _): return v
     case .string(let v, _): return "'" + v.replacing("'", with: "''") + "'"
@@ -137,7 +137,7 @@ struct DocumentedQueryParseTests {
         let s = try #require(parsed("""
             SELECT * FROM vpc_flow_logs WHERE (action = 'REJECT' AND dstport = 443) AND date_partition >= '2024-01-01';
             """))
-        #expect(s.items == [.star(at: at(1, 8, 7))])
+        #expect(s.items == [.star(table: nil, at: at(1, 8, 7))])
         #expect(s.from == TableReference(name: "vpc_flow_logs", location: at(1, 15, 14)))
         #expect(s.filter.map(shape) == "(AND (AND (= action 'REJECT') (= dstport 443)) (>= date_partition '2024-01-01'))")
         #expect(s.groupBy.isEmpty && s.having == nil && s.orderBy.isEmpty && s.limit == nil && !s.distinct)
@@ -180,7 +180,7 @@ struct DocumentedQueryParseTests {
             SELECT * FROM vpc_flow_logs WHERE day >= '2021/02/01' AND day < '2021/02/28' ORDER BY day ASC LIMIT 100;
             """))
         #expect(s.filter.map(shape) == "(AND (>= day '2021/02/01') (< day '2021/02/28'))")
-        #expect(s.orderBy == [OrderItem(expression: .column(name: "day", quoted: false, at: at(1, 87, 86)), ascending: true)])
+        #expect(s.orderBy == [OrderItem(expression: .column(name: "day", quoted: false, table: nil, at: at(1, 87, 86)), ascending: true)])
         #expect(s.limit == 100)
     }
 
@@ -443,7 +443,7 @@ struct TreeLocationTests {
         }
         #expect(at1 == at(1, 35, 34))
         #expect(at2 == at(1, 47, 46))
-        #expect(left == .column(name: "dstport", quoted: false, at: at(1, 27, 26)))
+        #expect(left == .column(name: "dstport", quoted: false, table: "f", at: at(1, 27, 26)))
         #expect(call.location == at(1, 38, 37))
     }
 
@@ -480,8 +480,8 @@ struct TreeLocationTests {
             LIMIT 10
             """))
         #expect(s.items == [
-            .expression(.column(name: "srcaddr", quoted: false, at: at(2, 8, 25)), alias: nil),
-            .expression(.function(name: "sum", arguments: [.column(name: "bytes", quoted: false, at: at(3, 12, 57))],
+            .expression(.column(name: "srcaddr", quoted: false, table: nil, at: at(2, 8, 25)), alias: nil),
+            .expression(.function(name: "sum", arguments: [.column(name: "bytes", quoted: false, table: nil, at: at(3, 12, 57))],
                                   distinct: false, star: false, at: at(3, 8, 53)), alias: "total"),
         ])
         #expect(s.from == TableReference(name: "vpc_flow_logs", alias: "f", location: at(4, 8, 80)))
@@ -524,7 +524,7 @@ struct StatementTests {
 
     @Test("t.* is located at its qualifier")
     func qualifiedStarLocation() throws {
-        #expect(try #require(parsed("SELECT  f.* FROM t f")).items == [.star(at: at(1, 9, 8))])
+        #expect(try #require(parsed("SELECT  f.* FROM t f")).items == [.star(table: "f", at: at(1, 9, 8))])
     }
 
     @Test("table names: plain, qualified, quoted, with and without alias", arguments: [
@@ -731,15 +731,13 @@ struct UnsupportedTests {
         ErrorCase("SELECT row_number() 1️⃣over (order by a) FROM t", .unsupported, "window functions (OVER) are not supported"),
         ErrorCase("SELECT sum(a) 1️⃣OVER w FROM t", .unsupported, "window functions (OVER) are not supported"),
         ErrorCase("SELECT a FROM t 1️⃣WINDOW w AS (PARTITION BY a)", .unsupported, "window functions (WINDOW) are not supported"),
-        ErrorCase("SELECT * FROM t 1️⃣JOIN u ON t.a = u.a", .unsupported, "joins (JOIN) are not supported; flowq queries one table"),
-        ErrorCase("SELECT * FROM t a 1️⃣LEFT JOIN u b ON a.x = b.x", .unsupported,
-                  "joins (LEFT) are not supported; flowq queries one table"),
-        ErrorCase("SELECT * FROM t AS a 1️⃣inner join u", .unsupported, "joins (INNER) are not supported; flowq queries one table"),
-        ErrorCase("SELECT * FROM t 1️⃣RIGHT OUTER JOIN u", .unsupported, "joins (RIGHT) are not supported; flowq queries one table"),
-        ErrorCase("SELECT * FROM t 1️⃣FULL JOIN u", .unsupported, "joins (FULL) are not supported; flowq queries one table"),
-        ErrorCase("SELECT * FROM t 1️⃣CROSS JOIN u", .unsupported, "joins (CROSS) are not supported; flowq queries one table"),
-        ErrorCase("SELECT * FROM t 1️⃣NATURAL JOIN u", .unsupported, "joins (NATURAL) are not supported; flowq queries one table"),
-        ErrorCase("SELECT * FROM t1️⃣, u", .unsupported, "joins (several tables in FROM) are not supported; flowq queries one table"),
+        ErrorCase("SELECT * FROM t AS a inner join u1️⃣", .syntax, "expected ON after 'u' but the query ended"),
+        ErrorCase("SELECT * FROM t 1️⃣RIGHT OUTER JOIN u", .unsupported, "RIGHT JOIN is not supported; flowq runs JOIN and LEFT JOIN with the flow table on the left"),
+        ErrorCase("SELECT * FROM t 1️⃣FULL JOIN u", .unsupported, "FULL JOIN is not supported; flowq runs JOIN and LEFT JOIN with the flow table on the left"),
+        ErrorCase("SELECT * FROM t 1️⃣CROSS JOIN u", .unsupported, "CROSS JOIN is not supported; write JOIN ... ON with an equality"),
+        ErrorCase("SELECT * FROM t 1️⃣NATURAL JOIN u", .unsupported, "NATURAL JOIN is not supported; write JOIN ... ON with an equality"),
+        ErrorCase("SELECT * FROM t JOIN u 1️⃣USING (a)", .unsupported, "JOIN ... USING is not supported; write ON a.column = b.column"),
+        ErrorCase("SELECT * FROM t1️⃣, u", .unsupported, "several tables separated by commas are not supported; write JOIN ... ON"),
         ErrorCase("SELECT * FROM t WHERE a IN 1️⃣(SELECT b FROM u)", .unsupported,
                   "subqueries (SELECT inside parentheses) are not supported"),
         ErrorCase("SELECT * FROM 1️⃣(SELECT * FROM t)", .unsupported, "subqueries (SELECT inside parentheses) are not supported"),

@@ -4,7 +4,9 @@ extension Expression {
     /// The expression written back as SQL (for plans and messages).
     public var text: String {
         switch self {
-        case .column(let name, let quoted, _): return quoted ? "\"\(name)\"" : name
+        case .column(let name, let quoted, let table, _):
+            let column = quoted ? "\"\(name)\"" : name
+            return table.map { "\($0).\(column)" } ?? column
         case .integer(let v, _): return String(v)
         case .decimal(let v, _): return v
         case .string(let v, _): return "'" + v.replacingOccurrences(of: "'", with: "''") + "'"

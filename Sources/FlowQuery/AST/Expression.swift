@@ -2,8 +2,9 @@
 ///
 /// The parser builds these; the planner checks names and types and turns them into SQLite SQL.
 public indirect enum Expression: Sendable, Equatable {
-    /// A column reference such as `dstport` or `"end"`; `name` is as written, without quotes.
-    case column(name: String, quoted: Bool, at: SourceLocation)
+    /// A column reference such as `dstport`, `"end"` or `f.bytes`; `name` is as written,
+    /// without quotes; `table` is the qualifier (`f`, `default.vpc_flow_logs`), nil when none.
+    case column(name: String, quoted: Bool, table: String?, at: SourceLocation)
     /// An integer literal (`443`).
     case integer(Int64, at: SourceLocation)
     /// A decimal literal (`1.5`, `2e3`), kept as written so no precision is lost before planning.
@@ -44,7 +45,7 @@ public indirect enum Expression: Sendable, Equatable {
     /// Where the expression starts in the query text.
     public var location: SourceLocation {
         switch self {
-        case .column(_, _, let at), .integer(_, let at), .decimal(_, let at), .string(_, let at),
+        case .column(_, _, _, let at), .integer(_, let at), .decimal(_, let at), .string(_, let at),
              .boolean(_, let at), .null(let at), .typedLiteral(_, _, let at), .interval(_, _, let at),
              .keywordFunction(_, let at), .unary(_, _, let at), .binary(_, _, _, let at),
              .between(_, _, _, _, let at), .inList(_, _, _, let at), .like(_, _, _, _, let at),

@@ -6,6 +6,8 @@ public struct SelectStatement: Sendable, Equatable {
     public var items: [SelectItem]
     /// The table after `FROM`.
     public var from: TableReference
+    /// `JOIN`s after the first table, in the order written.
+    public var joins: [JoinClause] = []
     /// The `WHERE` condition.
     public var filter: Expression?
     /// `GROUP BY` expressions; an integer literal is an ordinal into the select list.
@@ -35,8 +37,8 @@ public struct SelectStatement: Sendable, Equatable {
 
 /// One entry of the select list.
 public enum SelectItem: Sendable, Equatable {
-    /// `*` (or `t.*`).
-    case star(at: SourceLocation)
+    /// `*`, or `t.*` with `table` the qualifier.
+    case star(table: String?, at: SourceLocation)
     /// An expression with an optional `AS alias` (the `AS` may be omitted).
     case expression(Expression, alias: String?)
 }
@@ -54,6 +56,34 @@ public struct TableReference: Sendable, Equatable {
     public init(name: String, alias: String? = nil, location: SourceLocation) {
         self.name = name
         self.alias = alias
+        self.location = location
+    }
+}
+
+/// `[INNER] JOIN table ON condition` or `LEFT [OUTER] JOIN table ON condition`.
+public struct JoinClause: Sendable, Equatable {
+    /// Which rows a join keeps.
+    public enum Kind: String, Sendable, Equatable {
+        /// Rows with a match on both sides.
+        case inner = "JOIN"
+        /// Every row of the left side; the right side's columns NULL where nothing matches.
+        case left = "LEFT JOIN"
+    }
+
+    /// Inner or left.
+    public var kind: Kind
+    /// The table joined.
+    public var table: TableReference
+    /// The `ON` condition.
+    public var condition: Expression
+    /// Where the join's first keyword is.
+    public var location: SourceLocation
+
+    /// Creates a join clause.
+    public init(kind: Kind, table: TableReference, condition: Expression, location: SourceLocation) {
+        self.kind = kind
+        self.table = table
+        self.condition = condition
         self.location = location
     }
 }

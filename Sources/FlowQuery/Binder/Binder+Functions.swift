@@ -296,7 +296,7 @@ extension Binder {
     private func awsRange(_ name: String, _ address: Expression, at: SourceLocation) throws(QueryError) -> Bound {
         let ranges: AWSIPRanges?
         do {
-            ranges = try addressRanges?.ranges()
+            ranges = try inventory?.ranges()
         } catch {
             throw QueryError(.execution, "\(name)() cannot read the inventory: \(error.localizedDescription)", at: at)
         }
@@ -320,11 +320,11 @@ extension Binder {
     private func addressOwner(_ address: Expression, at: SourceLocation) throws(QueryError) -> Bound {
         let owners: AddressOwners
         do {
-            owners = try addressRanges?.owners() ?? AddressOwners([])
+            owners = try inventory?.owners() ?? AddressOwners([])
         } catch {
             throw QueryError(.execution, "addr_owner() cannot read the inventory: \(error.localizedDescription)", at: at)
         }
-        guard owners.count > 0 || addressRanges?.requiresData == false else {
+        guard owners.count > 0 || inventory?.requiresData == false else {
             throw QueryError(.unsupported, "addr_owner() needs `aws ec2 describe-network-interfaces` output in the store's inventory", at: at,
                              hint: "aws ec2 describe-network-interfaces > enis.json && flowq inventory add enis.json")
         }
@@ -333,7 +333,7 @@ extension Binder {
         guard a.type == .ipaddress || a.type == .unknown || (a.type == .varchar && a.form == .address) else {
             throw QueryError(.type, "addr_owner() needs an address (srcaddr, dstaddr, ...), not \(a.type)", at: address.location)
         }
-        let time = try bind(.column(name: "start", quoted: false, at: at))
+        let time = try bind(.column(name: "start", quoted: false, table: nil, at: at))
         return Bound.call(.addressOwner(owners), [a, time], .varchar)
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// Where names are bound: over a partition's rows, or over groups after aggregation.
 protocol BindScope {
     /// The bound form of a column reference.
-    func column(_ name: String, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound
+    func column(_ name: String, table: String?, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound
     /// A replacement for a whole expression (a GROUP BY key, an aggregate), if this scope has one.
     func substitute(_ expression: Expression, in binder: Binder) throws(QueryError) -> Bound?
     /// An aggregate call, or an error saying aggregates are not allowed here.
@@ -17,7 +17,8 @@ struct RowBindScope: BindScope {
     /// Names the clause for "aggregate functions are not allowed in WHERE".
     let clause: String
 
-    func column(_ name: String, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
+    /// The parser has checked the qualifier: a query of one table has only its name or alias.
+    func column(_ name: String, table: String?, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
         guard let column = schema.column(named: name) else {
             let hint = schema.hint(forUnknown: name)
             throw QueryError(.unknownName, "unknown column '\(name)'", at: location, hint: hint)
@@ -45,24 +46,29 @@ struct GroupBindScope: BindScope {
     struct Key {
         var fingerprint: String
         var bound: Bound
-        /// The column name when the key is a bare column.
+        /// The column name (qualified in a join) when the key is a bare column.
         var columnName: String?
+
+        /// How a key names a column: `srcaddr`, or `f.srcaddr` in a join.
+        static func columnName(_ name: String, table: String?) -> String {
+            (table.map { $0.lowercased() + "." } ?? "") + name.lowercased()
+        }
     }
 
     let keys: [Key]
     /// Aggregate fingerprint -> its index and bound result.
     let aggregates: [String: (index: Int, bound: Bound)]
-    let schema: TableSchema
+    /// The scope of the rows, which says whether a name exists at all.
+    let rows: BindScope
 
-    func column(_ name: String, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
-        if let (index, key) = keys.enumerated().first(where: { $0.element.columnName == name.lowercased() }) {
+    func column(_ name: String, table: String?, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
+        let wanted = Key.columnName(name, table: table)
+        if let (index, key) = keys.enumerated().first(where: { $0.element.columnName == wanted }) {
             return Bound(.groupKey(index), type: key.bound.type, form: key.bound.form, isPartitionDay: key.bound.isPartitionDay)
         }
-        guard schema.column(named: name) != nil else {
-            let hint = schema.hint(forUnknown: name)
-            throw QueryError(.unknownName, "unknown column '\(name)'", at: location, hint: hint)
-        }
-        throw QueryError(.syntax, "'\(name)' must be an aggregate expression or appear in the GROUP BY clause", at: location)
+        _ = try rows.column(name, table: table, at: location, in: binder)
+        let shown = table.map { "\($0).\(name)" } ?? name
+        throw QueryError(.syntax, "'\(shown)' must be an aggregate expression or appear in the GROUP BY clause", at: location)
     }
 
     func substitute(_ expression: Expression, in binder: Binder) throws(QueryError) -> Bound? {
@@ -95,26 +101,26 @@ package final class Binder {
     /// "Now" for `current_timestamp`, milliseconds, fixed per query.
     let now: Int64
     /// AWS's address ranges, for `aws_service()` and `aws_region()` (nil: the store has none).
-    let addressRanges: AddressRangeSource?
+    let inventory: InventorySource?
 
-    init(scope: BindScope, today: PartitionDay, now: Int64, addressRanges: AddressRangeSource? = nil) {
+    init(scope: BindScope, today: PartitionDay, now: Int64, inventory: InventorySource? = nil) {
         self.scope = scope
         self.today = today
         self.now = now
-        self.addressRanges = addressRanges
+        self.inventory = inventory
     }
 
     /// A binder over another scope, same clock and inventory.
     func with(_ scope: BindScope) -> Binder {
-        Binder(scope: scope, today: today, now: now, addressRanges: addressRanges)
+        Binder(scope: scope, today: today, now: now, inventory: inventory)
     }
 
     /// Binds `expression`.
     func bind(_ expression: Expression) throws(QueryError) -> Bound {
         if let substituted = try scope.substitute(expression, in: self) { return substituted }
         switch expression {
-        case .column(let name, _, let at):
-            return try scope.column(name, at: at, in: self)
+        case .column(let name, _, let table, let at):
+            return try scope.column(name, table: table, at: at, in: self)
         case .integer(let value, _):
             return .literal(.int(value), .integer)
         case .decimal(let text, let at):

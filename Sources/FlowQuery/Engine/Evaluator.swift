@@ -71,6 +71,12 @@ final class EvaluationContext {
         return gathered
     }
 
+    /// Puts a column's values for this batch's rows (a joined table's), for this batch and
+    /// those that narrow it.
+    func set(_ name: String, _ vector: Vector) {
+        columns[name] = vector
+    }
+
     /// The same batch narrowed to `positions` (the rows a filter, a CASE branch or an AND keeps).
     func restricted(to positions: [Int32]) throws -> EvaluationContext {
         EvaluationContext(narrowing: self, to: positions)

@@ -146,6 +146,18 @@ struct Vector {
         }
     }
 
+    /// The values at `positions`, NULL where a position is `missing` (a LEFT JOIN's row
+    /// without a match).
+    func gathered(_ positions: [Int32], missingAt missing: Int32) -> Vector {
+        guard positions.contains(missing) else { return gathered(positions) }
+        let safe = positions.map { $0 == missing ? 0 : $0 }
+        var result = count == 0 ? Vector.ints([Int64](repeating: 0, count: positions.count)) : gathered(safe)
+        var nulls = result.nulls ?? [Bool](repeating: false, count: positions.count)
+        for (index, position) in positions.enumerated() where position == missing { nulls[index] = true }
+        result.nulls = nulls
+        return result
+    }
+
     /// The output value at `index`, as the result writers take it.
     func output(at index: Int, type: SQLType, form: Bound.Form, pools: Pools) -> SQLiteValue {
         if isNull(index) { return .null }

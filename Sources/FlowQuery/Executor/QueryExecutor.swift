@@ -50,8 +50,8 @@ public struct QueryExecutor: Sendable {
         let cancellation = options.cancellation
         let timer = options.timeout.map { cancellation.startTimer(seconds: $0) }
         defer { timer?.cancel() }
-        let run = QueryRun(store: store, plan: plan, options: options)
         do {
+            let run = try QueryRun(store: store, plan: plan, options: options)
             try cancellation.check()
             switch plan.shape {
             case .aggregate(let aggregate):
@@ -97,14 +97,18 @@ final class QueryRun: @unchecked Sendable {
     let units: [ScanUnit]
     /// Truths of single-column conditions, per distinct value, shared by the workers.
     let conditionCache = ConditionCache()
+    /// The joined inventory tables, hashed, in join order.
+    let joins: [HashJoinTable]
 
-    init(store: FlowStore, plan: QueryPlan, options: ExecutionOptions) {
+    init(store: FlowStore, plan: QueryPlan, options: ExecutionOptions) throws {
         self.store = store
         self.plan = plan
         self.options = options
         let partitions = plan.keptPartitions
         self.partitions = partitions
         units = ScanUnit.plan(rows: partitions.map(\.rowCount), workers: options.parallelism)
+        let pools = self.pools
+        joins = try plan.join?.steps.map { try HashJoinTable($0, pools: pools) } ?? []
     }
 
     var cancellation: QueryCancellation { options.cancellation }
@@ -173,8 +177,55 @@ final class QueryRun: @unchecked Sendable {
                 current = try context.restricted(to: kept)
             }
             if empty || current.count == 0 { continue }
+            if let join = plan.join {
+                guard let joined = try self.join(current, join) else { continue }
+                current = joined
+            }
             try body(current)
         }
+    }
+
+    /// The flow rows of a batch joined with each inventory table in turn, then narrowed by the
+    /// conditions over several tables; nil when no row is left.
+    func join(_ flows: EvaluationContext, _ join: JoinPlan) throws -> EvaluationContext? {
+        var context = flows
+        for table in joins {
+            let step = table.step
+            let keys = try step.probeKeys.map { try Evaluator.evaluate($0, context) }
+            let keepUnmatched = step.kind == .left
+            var pairs = table.probe(keys, pools: pools, count: context.count, keepUnmatched: keepUnmatched && step.residual.isEmpty)
+            var joined = try table.joined(context, pairs)
+            if !step.residual.isEmpty {
+                // Check the other ON conditions on each pair; a LEFT JOIN keeps a flow row
+                // whose pairs all fail, with this table's columns NULL.
+                var holds = [Bool](repeating: true, count: joined.count)
+                for condition in step.residual {
+                    let truth = try Evaluator.evaluate(condition, joined)
+                    let values = truth.intValues ?? []
+                    for row in 0..<joined.count where holds[row] && (truth.isNull(row) || values.isEmpty || values[row] == 0) { holds[row] = false }
+                }
+                var kept: (probe: [Int32], build: [Int32]) = ([], [])
+                var index = 0
+                for row in 0..<Int32(context.count) {
+                    var any = false
+                    while index < pairs.probe.count && pairs.probe[index] == row {
+                        if holds[index] { kept.probe.append(row); kept.build.append(pairs.build[index]); any = true }
+                        index += 1
+                    }
+                    if !any && keepUnmatched { kept.probe.append(row); kept.build.append(-1) }
+                }
+                pairs = kept
+                joined = try table.joined(context, pairs)
+            }
+            if joined.count == 0 { return nil }
+            context = joined
+        }
+        for condition in join.after {
+            let passing = Evaluator.trueRows(try Evaluator.evaluate(condition, context))
+            if passing.isEmpty { return nil }
+            if passing.count < context.count { context = try context.restricted(to: passing) }
+        }
+        return context
     }
 
     /// Runs `work` for every scan unit on the worker threads; each worker gets its own state

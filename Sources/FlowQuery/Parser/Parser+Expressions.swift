@@ -340,10 +340,12 @@ extension Parser {
             parts.append(take())
         }
         let name = parts[parts.count - 1]
+        var table: String? = nil
         if parts.count > 1 {
-            qualifiers.append((parts.dropLast().map(\.text).joined(separator: "."), parts[0].location))
+            table = parts.dropLast().map(\.text).joined(separator: ".")
+            qualifiers.append((table!, parts[0].location))
         }
-        return .column(name: name.text, quoted: name.kind == .quotedIdentifier, at: name.location)
+        return .column(name: name.text, quoted: name.kind == .quotedIdentifier, table: table, at: name.location)
     }
 
     /// `f()`, `f(*)`, `f(DISTINCT a, ...)`; the name is lowercased.

@@ -248,7 +248,7 @@ struct Parser {
             throw ParseFailure(.refused, "only one statement may be given; found a second statement after ';'",
                                at: currentLocation)
         }
-        try checkQualifiers(against: statement.from)
+        try checkQualifiers(against: [statement.from] + statement.joins.map(\.table))
         return statement
     }
 
@@ -325,6 +325,7 @@ struct Parser {
         guard at(.from) else { throw unexpected("',' or FROM") }
         advance()
         var statement = SelectStatement(distinct: distinct, items: items, from: try parseTableReference())
+        statement.joins = try parseJoins()
 
         var last = Clause.from
         if consume(.where) {
@@ -392,7 +393,7 @@ struct Parser {
     /// `*`, `t.*`, or `expression [[AS] alias]`.
     private mutating func parseSelectItem() throws(ParseFailure) -> SelectItem {
         if at(.star) {
-            return .star(at: take().location)
+            return .star(table: nil, at: take().location)
         }
         if let qualified = parseQualifiedStar() {
             return qualified
@@ -425,14 +426,14 @@ struct Parser {
         }
         advance()  // the star
         qualifiers.append((parts.joined(separator: "."), first.location))
-        return .star(at: first.location)
+        return .star(table: parts.joined(separator: "."), at: first.location)
     }
 
     // MARK: FROM
 
     /// Unquoted words that end a table reference rather than alias it: Trino does not reserve
     /// them, but `FROM flows LIMIT 10` must not read as the alias `LIMIT`.
-    private static let nonAliasWords: Set<String> = ["limit", "offset", "fetch", "tablesample", "window"]
+    private static let nonAliasWords: Set<String> = ["limit", "offset", "fetch", "tablesample", "window", "on", "using"]
 
     /// `name[.name...] [[AS] alias]`, and the unsupported things that may follow it.
     private mutating func parseTableReference() throws(ParseFailure) -> TableReference {
@@ -464,12 +465,8 @@ struct Parser {
 
         let token = current
         switch token.kind {
-        case .keyword(.join), .keyword(.inner), .keyword(.left), .keyword(.right), .keyword(.full),
-             .keyword(.cross), .keyword(.natural):
-            throw ParseFailure(.unsupported, "joins (\(token.text.uppercased())) are not supported; flowq queries one table",
-                               at: token.location)
         case .comma:
-            throw ParseFailure(.unsupported, "joins (several tables in FROM) are not supported; flowq queries one table",
+            throw ParseFailure(.unsupported, "several tables separated by commas are not supported; write JOIN ... ON",
                                at: token.location)
         case .identifier where token.isWord("tablesample"):
             throw ParseFailure(.unsupported, "TABLESAMPLE is not supported", at: token.location)
@@ -478,22 +475,65 @@ struct Parser {
         }
     }
 
+    /// `[INNER] JOIN t ON c` and `LEFT [OUTER] JOIN t ON c`, as many as written; the other
+    /// kinds of join are named as unsupported.
+    private mutating func parseJoins() throws(ParseFailure) -> [JoinClause] {
+        var joins: [JoinClause] = []
+        while true {
+            let start = current
+            let kind: JoinClause.Kind
+            switch start.kind {
+            case .keyword(.join):
+                kind = .inner
+            case .keyword(.inner):
+                advance()
+                guard at(.join) else { throw unexpected("JOIN", afterPrevious: true) }
+                kind = .inner
+            case .keyword(.left):
+                advance()
+                consumeWord("outer")
+                guard at(.join) else { throw unexpected("JOIN", afterPrevious: true) }
+                kind = .left
+            case .keyword(.right), .keyword(.full):
+                throw ParseFailure(.unsupported, "\(start.text.uppercased()) JOIN is not supported; flowq runs JOIN and LEFT JOIN "
+                                   + "with the flow table on the left", at: start.location)
+            case .keyword(.cross), .keyword(.natural):
+                throw ParseFailure(.unsupported, "\(start.text.uppercased()) JOIN is not supported; write JOIN ... ON with an equality",
+                                   at: start.location)
+            default:
+                return joins
+            }
+            advance()  // JOIN
+            let table = try parseTableReference()
+            if current.isWord("using") {
+                throw ParseFailure(.unsupported, "JOIN ... USING is not supported; write ON a.column = b.column", at: currentLocation)
+            }
+            guard consumeWord("on") else { throw unexpected("ON", afterPrevious: true) }
+            let condition = try parseExpression()
+            joins.append(JoinClause(kind: kind, table: table, condition: condition, location: start.location))
+        }
+    }
+
     /// Reports a qualifier such as `g.srcaddr` that names neither the table nor its alias.
     ///
     /// The AST keeps only the column name, so this is the one place the qualifier can be
     /// checked. As in Trino, once the table has an alias only the alias may qualify; names
     /// compare without regard to letter case.
-    private func checkQualifiers(against table: TableReference) throws(ParseFailure) {
-        let allowed: [String]
-        if let alias = table.alias {
-            allowed = [alias.lowercased()]
-        } else {
-            let name = table.name.lowercased()
-            allowed = [name, String(name.split(separator: ".").last ?? Substring(name))]
+    private func checkQualifiers(against tables: [TableReference]) throws(ParseFailure) {
+        var allowed: [String] = []
+        for table in tables {
+            if let alias = table.alias {
+                allowed.append(alias.lowercased())
+            } else {
+                let name = table.name.lowercased()
+                allowed += [name, String(name.split(separator: ".").last ?? Substring(name))]
+            }
         }
         for (name, location) in qualifiers where !allowed.contains(name.lowercased()) {
-            let hint = table.alias.map { "the table is called '\($0)' in this query" }
-                ?? "the table in FROM is '\(table.name)'"
+            let names = tables.map { table in table.alias.map { "'\($0)'" } ?? "'\(table.name)'" }
+            let hint = tables.count == 1
+                ? (tables[0].alias.map { "the table is called '\($0)' in this query" } ?? "the table in FROM is '\(tables[0].name)'")
+                : "the tables are called \(names.joined(separator: ", ")) in this query"
             throw ParseFailure(.unknownName, "unknown table or alias '\(name)'", at: location, hint: hint)
         }
     }

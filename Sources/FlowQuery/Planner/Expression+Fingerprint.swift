@@ -3,7 +3,7 @@ extension Expression {
     /// `SELECT SrcAddr` are recognised as the same expression.
     var fingerprint: String {
         switch self {
-        case .column(let name, _, _): return "col(\(name.lowercased()))"
+        case .column(let name, _, let table, _): return "col(\(table.map { $0.lowercased() + "." } ?? "")\(name.lowercased()))"
         case .integer(let v, _): return "int(\(v))"
         case .decimal(let v, _): return "dec(\(v))"
         case .string(let v, _): return "str(\(v.debugDescription))"

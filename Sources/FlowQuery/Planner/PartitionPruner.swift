@@ -123,11 +123,11 @@ struct PartitionPruner {
     /// `end`, or `from_unixtime(start|end)`.
     private static func prunableColumn(_ e: Expression) -> String? {
         switch e {
-        case .column(let name, _, _):
+        case .column(let name, _, _, _):
             let lowered = name.lowercased()
             return ["date", "day", "date_partition", "start", "end"].contains(lowered) ? lowered : nil
         case .function("from_unixtime", let args, false, false, _) where args.count == 1:
-            if case .column(let name, _, _) = args[0], ["start", "end"].contains(name.lowercased()) {
+            if case .column(let name, _, _, _) = args[0], ["start", "end"].contains(name.lowercased()) {
                 return "from_unixtime(\(name.lowercased()))"
             }
             return nil

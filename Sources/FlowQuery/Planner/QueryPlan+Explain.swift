@@ -49,20 +49,36 @@ extension QueryPlan {
         if store != nil, segmentTotals.read + segmentTotals.skipped > 0 {
             lines.append("Segments: \(segmentTotals.read) read, \(segmentTotals.skipped) skipped")
         }
+        if let join {
+            lines.append("Joins, in order, each a hash table of the inventory rows that each batch of flow rows looks up:")
+            for step in join.steps {
+                let kind = step.kind == .left ? "LEFT JOIN" : "JOIN"
+                lines.append("  \(kind) \(step.title) (\(step.rows.count.formatted()) rows) ON " + step.keyTexts.joined(separator: " AND "))
+                if !step.filterTexts.isEmpty { lines.append("    rows of \(step.title) kept first: " + step.filterTexts.joined(separator: " AND ")) }
+                if !step.residualTexts.isEmpty {
+                    lines.append("    checked on each match" + (step.kind == .left ? " (no match left: NULLs)" : "") + ": "
+                                 + step.residualTexts.joined(separator: " AND "))
+                }
+            }
+            if !join.afterTexts.isEmpty {
+                lines.append("  then on the joined rows: " + join.afterTexts.joined(separator: " AND "))
+            }
+        }
         lines.append("")
+        let scan = join == nil ? "filter" : "filter -> hash join"
         switch shape {
         case .rows(let outputs, let order, let limit):
             if order.isEmpty {
-                lines.append("Operators: filter -> project \(outputs.count) column(s) -> stream partition by partition, oldest day first"
+                lines.append("Operators: \(scan) -> project \(outputs.count) column(s) -> stream partition by partition, oldest day first"
                              + (limit.map { ", stopping after \($0.formatted()) rows" } ?? ""))
             } else if let limit {
-                lines.append("Operators: filter -> project -> top \(limit.formatted()) per worker by \(order.count) key(s) -> merge the tops")
+                lines.append("Operators: \(scan) -> project -> top \(limit.formatted()) per worker by \(order.count) key(s) -> merge the tops")
             } else {
-                lines.append("Operators: filter -> project -> sort by \(order.count) key(s) (in memory up to \(SortBuffer.memoryRows.formatted()) rows, then on disk)")
+                lines.append("Operators: \(scan) -> project -> sort by \(order.count) key(s) (in memory up to \(SortBuffer.memoryRows.formatted()) rows, then on disk)")
             }
         case .aggregate(let aggregate):
             let keys = aggregate.keyTexts.isEmpty ? "one group" : "groups of " + aggregate.keyTexts.joined(separator: ", ")
-            lines.append("Operators: filter -> hash aggregate (\(keys)) per worker, on stored values -> merge the workers' groups")
+            lines.append("Operators: \(scan) -> hash aggregate (\(keys)) per worker, on stored values -> merge the workers' groups")
             if !aggregate.aggregates.isEmpty {
                 lines.append("  aggregates: " + aggregate.aggregates.map(\.text).joined(separator: ", "))
             }

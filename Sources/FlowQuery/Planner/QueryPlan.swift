@@ -98,6 +98,8 @@ public struct QueryPlan: Sendable {
     /// The readers' lease of the snapshot planned with: no partition of the plan is deleted
     /// while the plan lives.
     public var lease: StoreReadLease?
+    /// The inventory tables joined to the flow rows, in order (nil: no join).
+    var join: JoinPlan? = nil
 
     /// The partitions the query reads, oldest first.
     public var keptPartitions: [PartitionInfo] { partitions.filter(\.kept).map(\.partition) }

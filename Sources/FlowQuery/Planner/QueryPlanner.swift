@@ -11,18 +11,20 @@ public struct QueryPlanner: Sendable {
     /// The table as queries see it.
     public let schema: TableSchema
     /// Every table's part, for a query that names another table.
-    private let wholeSnapshot: StoreSnapshot
-    private let nowDate: Date
+    let wholeSnapshot: StoreSnapshot
+    let nowDate: Date
     private let today: PartitionDay
     /// Milliseconds since 1970 of "now".
     private let now: Int64
-    /// AWS's address ranges for `aws_service()` and `aws_region()`, from the store's inventory.
-    private let addressRanges: AddressRangeSource?
+    /// The store's inventory: address ranges, owners, and the tables a query joins.
+    let inventory: InventorySource?
+    /// For a query with joins: its tables and how they are joined (set by `planJoin`).
+    var join: JoinSpec? = nil
 
     /// A planner over `snapshot` (its `table` part first; a query names its own table);
     /// `now` fixes `current_date` and `current_timestamp`.
-    public init(snapshot: StoreSnapshot, table: FlowTable = .vpc, now: Date = Date(), addressRanges: AddressRangeSource? = nil) {
-        self.addressRanges = addressRanges
+    public init(snapshot: StoreSnapshot, table: FlowTable = .vpc, now: Date = Date(), inventory: InventorySource? = nil) {
+        self.inventory = inventory
         self.wholeSnapshot = snapshot
         self.snapshot = snapshot.restricted(to: table)
         self.schema = TableSchema(table: table, extraColumns: self.snapshot.extraColumns)
@@ -38,11 +40,17 @@ public struct QueryPlanner: Sendable {
 
     /// Plans a parsed statement.
     public func plan(_ statement: SelectStatement) throws(QueryError) -> QueryPlan {
-        let table = try Self.table(of: statement)
-        if table != schema.table {
-            return try QueryPlanner(snapshot: wholeSnapshot, table: table, now: nowDate, addressRanges: addressRanges).plan(statement)
+        if !statement.joins.isEmpty, join == nil { return try planJoin(statement) }
+        var statement = statement
+        if join == nil {
+            let table = try Self.table(of: statement)
+            if table != schema.table {
+                return try QueryPlanner(snapshot: wholeSnapshot, table: table, now: nowDate, inventory: inventory).plan(statement)
+            }
+            // The parser has checked each qualifier names the one table; past here names are bare.
+            statement = try Self.unqualified(statement)
         }
-        let items = selectItems(statement)
+        let items = try selectItems(statement)
         let choices = prune(statement.filter)
         let aggregate = statement.distinct || !statement.groupBy.isEmpty || statement.having != nil
             || items.contains { !$0.expression.aggregateCalls.isEmpty }
@@ -68,19 +76,23 @@ public struct QueryPlanner: Sendable {
         var alias: String?
     }
 
-    private func selectItems(_ statement: SelectStatement) -> [Item] {
+    private func selectItems(_ statement: SelectStatement) throws(QueryError) -> [Item] {
         var present = Set(snapshot.partitions.flatMap(\.columns))
         if present.isEmpty { present = Set(schema.table.defaultFields.map(\.columnName)) }
         var items: [Item] = []
         for item in statement.items {
             switch item {
-            case .star(let at):
+            case .star(let table, let at):
+                if let join {
+                    items += try join.starItems(table: table, flowColumns: schema.starColumns(present: present).map(\.name), at: at)
+                    continue
+                }
                 for column in schema.starColumns(present: present) {
-                    items.append(Item(expression: .column(name: column.name, quoted: false, at: at), name: column.name))
+                    items.append(Item(expression: .column(name: column.name, quoted: false, table: nil, at: at), name: column.name))
                 }
             case .expression(let expression, let alias):
                 let name: String
-                if let alias { name = alias } else if case .column(let column, _, _) = expression { name = column.lowercased() } else { name = "_col\(items.count)" }
+                if let alias { name = alias } else if case .column(let column, _, _, _) = expression { name = column.lowercased() } else { name = "_col\(items.count)" }
                 items.append(Item(expression: expression, name: name, alias: alias))
             }
         }
@@ -107,14 +119,26 @@ public struct QueryPlanner: Sendable {
         return bound
     }
 
-    private func binder(_ scope: BindScope) -> Binder {
-        Binder(scope: scope, today: today, now: now, addressRanges: addressRanges)
+    /// The scope of the rows: the flow table's, or every joined table's.
+    func rowScope(_ clause: String) -> BindScope {
+        if let join { return JoinRowBindScope(tables: join.tables, clause: clause) }
+        return RowBindScope(schema: schema, clause: clause)
+    }
+
+    /// Whether `name` is a column of any table the query reads.
+    func hasColumn(_ name: String) -> Bool {
+        if let join { return join.tables.tables.indices.contains { join.tables.has(name, in: $0) } }
+        return schema.column(named: name) != nil
+    }
+
+    func binder(_ scope: BindScope) -> Binder {
+        Binder(scope: scope, today: today, now: now, inventory: inventory)
     }
 
     /// Binds WHERE, split at its top-level ANDs (each conjunct checked as a condition).
-    private func bindFilter(_ filter: Expression?) throws(QueryError) -> (bound: [Bound], texts: [String]) {
+    func bindFilter(_ filter: Expression?) throws(QueryError) -> (bound: [Bound], texts: [String]) {
         guard let filter else { return ([], []) }
-        let rows = binder(RowBindScope(schema: schema, clause: "WHERE"))
+        let rows = binder(rowScope("WHERE"))
         // The whole condition first, so its type errors point where the user wrote them.
         _ = try rows.condition(filter, clause: "WHERE")
         var bound: [Bound] = []
@@ -129,18 +153,20 @@ public struct QueryPlanner: Sendable {
     }
 
     /// Visibility and the parts every plan shares.
-    private func makePlan(columns: [ResultColumn], choices: [PartitionChoice], filter: (bound: [Bound], texts: [String]),
-                          shape: QueryShape, reads: Set<String>) -> QueryPlan {
-        QueryPlan(table: schema.table, columns: columns, partitions: choices, filter: filter.bound, filterTexts: filter.texts,
-                  zonePredicates: ZonePredicates.derive(filter.bound, texts: filter.texts), shape: shape,
-                  neededColumns: reads.sorted(), fileWatermark: snapshot.fileWatermark,
-                  unfinishedFileIDs: Set(snapshot.unfinishedFileIDs), lease: snapshot.lease)
+    func makePlan(columns: [ResultColumn], choices: [PartitionChoice], filter: (bound: [Bound], texts: [String]),
+                          shape: QueryShape, reads: Set<String>) throws(QueryError) -> QueryPlan {
+        var plan = QueryPlan(table: schema.table, columns: columns, partitions: choices, filter: filter.bound, filterTexts: filter.texts,
+                             zonePredicates: ZonePredicates.derive(filter.bound, texts: filter.texts), shape: shape,
+                             neededColumns: reads.filter { !JoinedColumn.isJoined($0) }.sorted(), fileWatermark: snapshot.fileWatermark,
+                             unfinishedFileIDs: Set(snapshot.unfinishedFileIDs), lease: snapshot.lease)
+        if let join { plan.join = try bindJoin(join, reads: reads) }
+        return plan
     }
 
     // MARK: Plain queries
 
     private func rowPlan(_ statement: SelectStatement, items: [Item], choices: [PartitionChoice]) throws(QueryError) -> QueryPlan {
-        let rows = binder(RowBindScope(schema: schema, clause: "a query without GROUP BY"))
+        let rows = binder(rowScope("a query without GROUP BY"))
         var outputs: [Bound] = []
         var columns: [ResultColumn] = []
         for item in items {
@@ -160,7 +186,7 @@ public struct QueryPlanner: Sendable {
         let filter = try bindFilter(statement.filter)
         var reads = Set<String>()
         for b in outputs + order.map(\.expression) + filter.bound { reads.formUnion(b.columns) }
-        return makePlan(columns: columns, choices: choices, filter: filter, shape: .rows(outputs: outputs, order: order, limit: statement.limit), reads: reads)
+        return try makePlan(columns: columns, choices: choices, filter: filter, shape: .rows(outputs: outputs, order: order, limit: statement.limit), reads: reads)
     }
 
     // MARK: Aggregate queries
@@ -178,14 +204,14 @@ public struct QueryPlanner: Sendable {
         for key in keys where !key.aggregateCalls.isEmpty {
             throw QueryError(.syntax, "GROUP BY cannot contain aggregate functions", at: key.location)
         }
-        let rows = binder(RowBindScope(schema: schema, clause: "GROUP BY"))
+        let rows = binder(rowScope("GROUP BY"))
         var groupKeys: [GroupBindScope.Key] = []
         var boundKeys: [Bound] = []
         for key in keys {
             let b = try rows.bind(key)
             boundKeys.append(b)
             var column: String? = nil
-            if case .column(let name, _, _) = key { column = name.lowercased() }
+            if case .column(let name, _, let table, _) = key { column = GroupBindScope.Key.columnName(name, table: table) }
             groupKeys.append(GroupBindScope.Key(fingerprint: key.fingerprint, bound: b, columnName: column))
         }
         // Every aggregate the select list, HAVING and ORDER BY use, once each.
@@ -196,7 +222,7 @@ public struct QueryPlanner: Sendable {
             if case .expression(let e) = try resolveOrder(order, items: items) { sources.append(e) }
         }
         for call in sources.flatMap(\.aggregateCalls) where seen.insert(call.fingerprint).inserted { calls.append(call) }
-        let argumentBinder = binder(RowBindScope(schema: schema, clause: "an aggregate's argument"))
+        let argumentBinder = binder(rowScope("an aggregate's argument"))
         var specs: [AggregateSpec] = []
         var aggregates: [String: (index: Int, bound: Bound)] = [:]
         for call in calls {
@@ -204,7 +230,7 @@ public struct QueryPlanner: Sendable {
             aggregates[call.fingerprint] = (specs.count, Bound(.aggregate(specs.count), type: spec.type, form: spec.form))
             specs.append(spec)
         }
-        let groups = binder(GroupBindScope(keys: groupKeys, aggregates: aggregates, schema: schema))
+        let groups = binder(GroupBindScope(keys: groupKeys, aggregates: aggregates, rows: rowScope("GROUP BY")))
         var outputs: [Bound] = []
         var columns: [ResultColumn] = []
         for item in items {
@@ -227,7 +253,7 @@ public struct QueryPlanner: Sendable {
         for b in boundKeys + specs.compactMap(\.argument) + filter.bound { reads.formUnion(b.columns) }
         let plan = AggregatePlan(keys: boundKeys, keyTexts: keys.map(\.text), aggregates: specs, outputs: outputs, having: having,
                                  order: order, limit: statement.limit, distinctOutputs: distinctOutputs)
-        return makePlan(columns: columns, choices: choices, filter: filter, shape: .aggregate(plan), reads: reads)
+        return try makePlan(columns: columns, choices: choices, filter: filter, shape: .aggregate(plan), reads: reads)
     }
 
     /// The top-level AND terms of a condition.
@@ -255,8 +281,8 @@ public struct QueryPlanner: Sendable {
             }
             return .output(Int(position - 1))
         }
-        if case .column(let name, _, _) = order.expression,
-           let index = items.firstIndex(where: { $0.name.lowercased() == name.lowercased() && ($0.alias != nil || schema.column(named: name) == nil || $0.expression.fingerprint == order.expression.fingerprint) }) {
+        if case .column(let name, _, _, _) = order.expression,
+           let index = items.firstIndex(where: { $0.name.lowercased() == name.lowercased() && ($0.alias != nil || !hasColumn(name) || $0.expression.fingerprint == order.expression.fingerprint) }) {
             return .output(index)
         }
         if let index = items.firstIndex(where: { $0.expression.fingerprint == order.expression.fingerprint }) {
@@ -273,7 +299,7 @@ public struct QueryPlanner: Sendable {
             }
             return items[Int(position - 1)].expression
         }
-        if case .column(let name, _, _) = expression, schema.column(named: name) == nil,
+        if case .column(let name, _, nil, _) = expression, !hasColumn(name),
            let item = items.first(where: { $0.alias?.lowercased() == name.lowercased() }) {
             return item.expression
         }
@@ -282,7 +308,7 @@ public struct QueryPlanner: Sendable {
 
     /// Whether a select item is a quantity: anything computed, or the packets and bytes fields.
     static func isQuantity(_ expression: Expression) -> Bool {
-        if case .column(let name, _, _) = expression { return ["packets", "bytes"].contains(name.lowercased()) }
+        if case .column(let name, _, _, _) = expression { return ["packets", "bytes"].contains(name.lowercased()) }
         if case .function(let name, _, _, _, _) = expression {
             return ["count", "sum", "avg", "approx_distinct", "count_if", "min", "max"].contains(name)
         }
@@ -297,7 +323,7 @@ public struct QueryPlanner: Sendable {
 
 /// Folds constants: any column reference makes an expression non-constant.
 private struct ConstantBindScope: BindScope {
-    func column(_ name: String, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
+    func column(_ name: String, table: String?, at location: SourceLocation, in binder: Binder) throws(QueryError) -> Bound {
         throw QueryError(.unknownName, "not a constant", at: location)
     }
     func substitute(_ expression: Expression, in binder: Binder) throws(QueryError) -> Bound? { nil }

@@ -1,0 +1,227 @@
+import FlowModel
+
+/// One joined inventory table, ready for the flow rows to probe: the columns the query reads
+/// as vectors in the run's pools, and a hash table from each key to its rows.
+///
+/// Built once per run from the plan's rows (after the conditions on this table alone), then
+/// only read by the workers. The flow side is never collected: each batch of flow rows looks
+/// its keys up and goes on.
+final class HashJoinTable: @unchecked Sendable {
+    // `@unchecked Sendable`: every stored property is a `let` filled in `init`; workers only read.
+    let step: JoinStepPlan
+    /// The build rows' columns the query reads, by joined-column name.
+    private let columns: [String: Vector]
+    /// Rows kept after the table's own conditions.
+    let count: Int
+    /// Single text key: pool id -> first row + 1 (0: none). Ids handed out after the table was
+    /// built belong to no row of it, so they fall past the end.
+    private let dense: [Int32]?
+    /// Other keys: hash of the key values -> first row.
+    private let heads: [Int64: Int32]
+    /// The next row with the same hash (-1: none), per row.
+    private let next: [Int32]
+    /// The key values per key column, per row (to tell apart keys that share a hash).
+    private let keys: [[Int64]]
+
+    init(_ step: JoinStepPlan, pools: Pools) throws {
+        self.step = step
+        // Every column as a vector (text as pool ids, as stored flow text is).
+        var all: [String: Vector] = [:]
+        for (index, column) in step.columns.enumerated() {
+            let values = step.rows.map { $0[index] }
+            var vector = Vector.from(values, type: column.type, form: column.form, pools: pools)
+            if case .strings(let texts) = vector.data {
+                vector = .ints(texts.enumerated().map { vector.isNull($0.offset) ? 0 : pools.strings.id(for: $0.element) }, nulls: vector.nulls)
+            }
+            all[JoinedColumn.name(table: step.table, column: column.name)] = vector
+        }
+        let everything = EvaluationContext(pools: pools, day: nil, count: step.rows.count) { name, positions in
+            guard let vector = all[name] else { return nil }
+            return positions.map { vector.gathered($0) } ?? vector
+        }
+        var context = everything
+        for condition in step.buildFilter {
+            let passing = Evaluator.trueRows(try Evaluator.evaluate(condition, context))
+            context = try context.restricted(to: passing)
+        }
+        let kept = context.count
+        count = kept
+        var used: [String: Vector] = [:]
+        for index in step.used {
+            let name = JoinedColumn.name(table: step.table, column: step.columns[index].name)
+            used[name] = try context.values(of: name)
+        }
+        columns = used
+
+        var keyValues: [[Int64]] = []
+        var valid = [Bool](repeating: true, count: kept)
+        for (bound, domain) in zip(step.buildKeys, step.domains) {
+            let vector = try Evaluator.evaluate(bound, context)
+            let (values, ok) = JoinKeys.encode(vector, bound, domain, pools: pools, adding: true)
+            if let ok { for row in 0..<kept where !ok[row] { valid[row] = false } }
+            keyValues.append(values)
+        }
+        keys = keyValues
+        var next = [Int32](repeating: -1, count: kept)
+        if keyValues.count == 1, step.domains[0] == .text {
+            let size = (keyValues[0].enumerated().filter { valid[$0.offset] }.map(\.element).max() ?? -1) + 1
+            var dense = [Int32](repeating: 0, count: Int(size))
+            // Rows are chained in reverse so a key's rows come out in table order.
+            for row in stride(from: kept - 1, through: 0, by: -1) where valid[row] {
+                let id = Int(keyValues[0][row])
+                next[row] = dense[id] - 1
+                dense[id] = Int32(row + 1)
+            }
+            self.dense = dense
+            heads = [:]
+        } else {
+            var heads: [Int64: Int32] = [:]
+            for row in stride(from: kept - 1, through: 0, by: -1) where valid[row] {
+                let hash = JoinKeys.hash(keyValues, row)
+                next[row] = heads[hash] ?? -1
+                heads[hash] = Int32(row)
+            }
+            self.dense = nil
+            self.heads = heads
+        }
+        self.next = next
+    }
+
+    /// The matching pairs of a batch: for each probe row (in order) its build rows; a LEFT
+    /// JOIN's row without one gets build row -1.
+    func probe(_ probeKeys: [Vector], pools: Pools, count: Int, keepUnmatched: Bool) -> (probe: [Int32], build: [Int32]) {
+        var encoded: [[Int64]] = []
+        var valid: [Bool]? = nil
+        for (index, vector) in probeKeys.enumerated() {
+            let (values, ok) = JoinKeys.encode(vector, step.probeKeys[index], step.domains[index], pools: pools, adding: false)
+            if let ok {
+                if valid == nil { valid = ok } else { for row in 0..<count where !ok[row] { valid![row] = false } }
+            }
+            encoded.append(values)
+        }
+        var probeRows: [Int32] = []
+        var buildRows: [Int32] = []
+        probeRows.reserveCapacity(count)
+        buildRows.reserveCapacity(count)
+        if let dense {
+            encoded[0].withUnsafeBufferPointer { ids in
+                dense.withUnsafeBufferPointer { table in
+                    for row in 0..<count {
+                        var match: Int32 = -1
+                        if valid?[row] != false {
+                            let id = ids[row]
+                            if id >= 0 && id < Int64(table.count) { match = table[Int(id)] - 1 }
+                        }
+                        if match < 0 {
+                            if keepUnmatched { probeRows.append(Int32(row)); buildRows.append(-1) }
+                            continue
+                        }
+                        while match >= 0 {
+                            probeRows.append(Int32(row))
+                            buildRows.append(match)
+                            match = next[Int(match)]
+                        }
+                    }
+                }
+            }
+            return (probeRows, buildRows)
+        }
+        for row in 0..<count {
+            var found = false
+            if valid?[row] != false {
+                var match = heads[JoinKeys.hash(encoded, row)] ?? -1
+                while match >= 0 {
+                    if JoinKeys.equal(encoded, row, keys, Int(match)) {
+                        probeRows.append(Int32(row))
+                        buildRows.append(match)
+                        found = true
+                    }
+                    match = next[Int(match)]
+                }
+            }
+            if !found && keepUnmatched { probeRows.append(Int32(row)); buildRows.append(-1) }
+        }
+        return (probeRows, buildRows)
+    }
+
+    /// `context` narrowed to the probe rows of `pairs`, with this table's columns at their
+    /// build rows (NULL for -1).
+    func joined(_ context: EvaluationContext, _ pairs: (probe: [Int32], build: [Int32])) throws -> EvaluationContext {
+        let identity = pairs.probe.count == context.count && pairs.probe.enumerated().allSatisfy { $0.offset == Int($0.element) }
+        let target = identity ? context : try context.restricted(to: pairs.probe)
+        for (name, vector) in columns { target.set(name, vector.gathered(pairs.build, missingAt: -1)) }
+        return target
+    }
+}
+
+/// Join keys as 64-bit values in one domain, and their hashes.
+enum JoinKeys {
+    /// The values of `vector` (bound as `bound`) in `domain`, with false where a row has no key
+    /// (NULL, or text no build row holds when probing).
+    static func encode(_ vector: Vector, _ bound: Bound, _ domain: JoinKeyDomain, pools: Pools, adding: Bool) -> ([Int64], [Bool]?) {
+        var ok = vector.nulls.map { $0.map { !$0 } }
+        func invalidate(_ row: Int) {
+            if ok == nil { ok = [Bool](repeating: true, count: vector.count) }
+            ok![row] = false
+        }
+        switch (domain, vector.data) {
+        case (.double, .ints(let values)):
+            return (values.map { Int64(bitPattern: Double($0).bitPattern) }, ok)
+        case (.double, .doubles(let values)):
+            var out = [Int64](repeating: 0, count: values.count)
+            for (row, value) in values.enumerated() {
+                if value.isNaN { invalidate(row); continue }
+                out[row] = Int64(bitPattern: (value == 0 ? 0.0 : value).bitPattern)
+            }
+            return (out, ok)
+        case (_, .ints(let values)):
+            return (values, ok)
+        case (.text, .strings(let texts)):
+            var out = [Int64](repeating: 0, count: texts.count)
+            for (row, text) in texts.enumerated() where ok?[row] != false {
+                if adding {
+                    out[row] = pools.strings.id(for: text)
+                } else if let id = pools.strings.existingID(for: text) {
+                    out[row] = id
+                } else {
+                    invalidate(row)
+                }
+            }
+            return (out, ok)
+        default:
+            // Anything else goes through scalars: rare shapes (arrays, mixed values).
+            let values = vector.values(type: bound.type, form: bound.form, pools: pools)
+            var out = [Int64](repeating: 0, count: values.count)
+            for (row, value) in values.enumerated() {
+                switch (domain, value) {
+                case (_, .null): invalidate(row)
+                case (.integer, .int(let v)): out[row] = v
+                case (.address, .address(let a)): out[row] = adding ? pools.addresses.code(for: a) : (pools.addresses.existingCode(for: a) ?? { invalidate(row); return 0 }())
+                case (.text, .string(let s)): out[row] = adding ? pools.strings.id(for: s) : (pools.strings.existingID(for: s) ?? { invalidate(row); return 0 }())
+                case (.double, _) where value.double != nil: out[row] = Int64(bitPattern: value.double!.bitPattern)
+                default: invalidate(row)
+                }
+            }
+            return (out, ok)
+        }
+    }
+
+    /// A hash of row `row`'s key values.
+    @inline(__always)
+    static func hash(_ keys: [[Int64]], _ row: Int) -> Int64 {
+        if keys.count == 1 { return keys[0][row] }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for column in keys {
+            h = (h ^ UInt64(bitPattern: column[row])) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+        }
+        return Int64(bitPattern: h)
+    }
+
+    /// Whether two rows' keys are equal.
+    @inline(__always)
+    static func equal(_ a: [[Int64]], _ i: Int, _ b: [[Int64]], _ j: Int) -> Bool {
+        for column in a.indices where a[column][i] != b[column][j] { return false }
+        return true
+    }
+}
