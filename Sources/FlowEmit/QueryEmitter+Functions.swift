@@ -175,7 +175,7 @@ extension QueryEmitter {
             }
         }
         var parts: [String] = []
-        let column = engine.quoted("delivery_day")
+        let column = (join.map { engine.quoted($0.flowQualifier) + "." } ?? "") + engine.quoted("delivery_day")
         if let low { parts.append("\(column) >= \(engine.literal(partitionValue(low, lastHour: false)))") }
         if let high { parts.append("\(column) <= \(engine.literal(partitionValue(high.adding(days: 1), lastHour: true)))") }
         return parts.isEmpty ? nil : parts.joined(separator: " AND ")

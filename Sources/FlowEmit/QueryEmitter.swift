@@ -30,6 +30,8 @@ public struct QueryEmitter: Sendable {
     public var tableColumns: Set<String>? = nil
     /// Types of the statement being written (set while emitting).
     var types: TypeOracle? = nil
+    /// The statement's tables when it joins the inventory (set while emitting).
+    var join: JoinedStatement? = nil
 
     /// An emitter for `engine`, querying `table` made by `flowq ddl` with the same layout options.
     public init(engine: TargetEngine, table: String? = nil, layout: TableDDL.Layout = .default, hourly: Bool = false) {
@@ -62,10 +64,11 @@ public struct QueryEmitter: Sendable {
         // The inventory's functions bind over no ranges here: what they need is another engine's
         // join, which the function mapping below refuses to guess.
         _ = try QueryPlanner(snapshot: empty, table: flowTable, inventory: .bindingOnly()).plan(statement)
-        let types = TypeOracle(table: flowTable)
         var emitter = self
-        emitter.types = types
-        return try emitter.write(statement, flowTable: flowTable)
+        let joined = try QueryPlanner.joined(statement, flowTable: flowTable)
+        emitter.types = joined?.types ?? TypeOracle(table: flowTable)
+        emitter.join = joined
+        return try emitter.write(joined?.statement ?? statement, flowTable: flowTable)
     }
 
     /// Writes a statement already bound.
@@ -74,12 +77,8 @@ public struct QueryEmitter: Sendable {
         var items: [String] = []
         for item in statement.items {
             switch item {
-            case .star:
-                guard let starColumns else { items.append("*"); continue }
-                items += starColumns.map { name in
-                    let text = column(name)
-                    return text == engine.quoted(name) ? text : "\(text) AS \(engine.quoted(name))"
-                }
+            case .star(let qualifier, _):
+                items += starItems(qualifier, statement)
             case .expression(let e, let alias):
                 let text = try expression(e)
                 var name = alias
@@ -89,7 +88,10 @@ public struct QueryEmitter: Sendable {
                 items.append(name.map { "\(text) AS \(engine.quoted($0))" } ?? text)
             }
         }
-        sql += items.joined(separator: ", ") + "\nFROM " + (table ?? flowTable.name)
+        sql += items.joined(separator: ", ") + "\nFROM " + tableText(statement.from, flowTable: flowTable)
+        for clause in statement.joins {
+            sql += "\n\(clause.kind.rawValue) \(tableText(clause.table, flowTable: flowTable)) ON \(try expression(clause.condition))"
+        }
         var conditions: [String] = []
         if let filter = statement.filter { conditions.append(try expression(filter)) }
         if engine == .athena, let pruning = partitionPredicate(statement.filter) { conditions.append(pruning) }
@@ -112,9 +114,11 @@ public struct QueryEmitter: Sendable {
 
     func expression(_ e: Expression) throws(QueryError) -> String {
         switch e {
-        case .column(let name, _, let table, _):
-            // A single-table query prints bare names, as it always has.
-            return column(name.lowercased())
+        case .column(let name, _, let qualifier, _):
+            // A single-table query prints bare names, as it always has; a join qualifies each.
+            guard let join, let qualifier else { return column(name.lowercased()) }
+            if qualifier == join.flowQualifier { return column(name.lowercased(), qualifier: qualifier) }
+            return engine.quoted(qualifier) + "." + engine.quoted(name.lowercased())
         case .integer(let v, _): return String(v)
         case .decimal(let v, _): return v
         case .string(let v, _): return engine.literal(v)
@@ -160,9 +164,43 @@ public struct QueryEmitter: Sendable {
         }
     }
 
-    /// A column, with flowq's start-based day columns computed from `start`.
-    private func column(_ name: String) -> String {
-        let start = engine.quoted("start")
+    /// A table of FROM or JOIN as the engine names it, with its alias in a join.
+    private func tableText(_ reference: TableReference, flowTable: FlowTable) -> String {
+        guard let join else { return table ?? flowTable.name }
+        let qualifier = reference.alias?.lowercased() ?? (reference.name.lowercased().split(separator: ".").last.map(String.init) ?? "")
+        if let inventory = join.inventory[qualifier] { return "\(inventory.name) \(engine.quoted(qualifier))" }
+        return "\(table ?? flowTable.name) \(engine.quoted(qualifier))"
+    }
+
+    /// What `*` or `t.*` stands for: flowq's columns when they must be spelled out, else the
+    /// engine's star.
+    private func starItems(_ qualifier: String?, _ statement: SelectStatement) -> [String] {
+        func flowColumns(_ prefix: String?) -> [String] {
+            guard let starColumns else { return [prefix.map { engine.quoted($0) + ".*" } ?? "*"] }
+            return starColumns.map { name in
+                let text = column(name, qualifier: prefix)
+                return text == (prefix.map { engine.quoted($0) + "." } ?? "") + engine.quoted(name) ? text : "\(text) AS \(engine.quoted(name))"
+            }
+        }
+        guard let join else { return flowColumns(nil) }
+        let named = qualifier.map { $0.lowercased().split(separator: ".").last.map(String.init) ?? $0 }
+        if let named {
+            return join.inventory[named] != nil ? [engine.quoted(named) + ".*"] : flowColumns(join.flowQualifier)
+        }
+        // The tables in the order written, as flowq lists them.
+        var items: [String] = []
+        for reference in [statement.from] + statement.joins.map(\.table) {
+            let q = reference.alias?.lowercased() ?? (reference.name.lowercased().split(separator: ".").last.map(String.init) ?? "")
+            items += join.inventory[q] != nil ? [engine.quoted(q) + ".*"] : flowColumns(join.flowQualifier)
+        }
+        return items
+    }
+
+    /// A column, with flowq's start-based day columns computed from `start`; in a join,
+    /// prefixed by the flow table's qualifier.
+    private func column(_ name: String, qualifier: String? = nil) -> String {
+        let prefix = qualifier.map { engine.quoted($0) + "." } ?? ""
+        let start = prefix + engine.quoted("start")
         switch (name, engine) {
         case ("date", .athena): return "date(from_unixtime(\(start)))"
         case ("date", .spark): return "to_date(timestamp_seconds(\(start)))"
@@ -170,11 +208,11 @@ public struct QueryEmitter: Sendable {
         case ("day", .spark), ("date_partition", .spark): return "date_format(timestamp_seconds(\(start)), 'yyyy/MM/dd')"
         // When a layout lacks them, flowq takes account and region from the S3 key; so does Athena,
         // from the table's partition columns.
-        case ("account_id", .athena): return "coalesce(\(engine.quoted("account_id")), aws_account)"
-        case ("region", .athena): return "coalesce(\(engine.quoted("region")), aws_region)"
+        case ("account_id", .athena): return "coalesce(\(prefix)\(engine.quoted("account_id")), \(prefix)aws_account)"
+        case ("region", .athena): return "coalesce(\(prefix)\(engine.quoted("region")), \(prefix)aws_region)"
         // Spark reads the files without partition columns; the key is in the file's own path.
         case ("account_id", .spark), ("region", .spark):
-            return Self.sparkColumnFromPath(name) ?? engine.quoted(name)
+            return Self.sparkColumnFromPath(name) ?? prefix + engine.quoted(name)
         default:
             if let tableColumns, !tableColumns.contains(name), let field = FlowField(columnName: name) {
                 // The DDL's types are Hive's; Athena's queries run on Trino, which spells them
@@ -183,7 +221,7 @@ public struct QueryEmitter: Sendable {
                 let spelled = engine == .athena ? (type == "string" ? "varchar" : type == "int" ? "integer" : type) : type
                 return "CAST(NULL AS \(spelled))"
             }
-            return engine.quoted(name)
+            return prefix + engine.quoted(name)
         }
     }
 

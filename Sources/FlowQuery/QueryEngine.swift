@@ -18,8 +18,8 @@ public struct QueryEngine: Sendable {
             return try AWSIPRanges(rows: latest.rows)
         }, owners: {
             try InventoryStore.open(store, forWriting: false)?.addressOwners() ?? AddressOwners([])
-        }, tables: { table in
-            try InventoryStore.open(store, forWriting: false)?.currentRows(of: table) ?? []
+        }, tables: { table, columns in
+            try InventoryStore.open(store, forWriting: false)?.currentRows(of: table, columns: columns) ?? []
         })
     }
 

@@ -23,6 +23,25 @@ struct EmitterTests {
         #expect(!sparkDay.contains("delivery_day"))
     }
 
+    @Test("joins with the inventory are written with every column qualified, the flow table's day columns from its own start")
+    func joins() throws {
+        let sql = try athena.emit("""
+            SELECT i.instance_id, sum(bytes) AS bytes FROM vpc_flow_logs f
+            JOIN network_interfaces i ON f.interface_id = i.interface_id
+            LEFT JOIN subnets s ON i.subnet_id = s.subnet_id AND s.state = 'available'
+            WHERE date = DATE '2024-01-02' GROUP BY 1
+            """)
+        #expect(sql.contains("FROM vpc_flow_logs \"f\"\nJOIN network_interfaces \"i\" ON (\"f\".\"interface_id\" = \"i\".\"interface_id\")"))
+        #expect(sql.contains("LEFT JOIN subnets \"s\" ON ((\"i\".\"subnet_id\" = \"s\".\"subnet_id\") AND (\"s\".\"state\" = 'available'))"))
+        #expect(sql.contains("sum(\"f\".\"bytes\") AS \"bytes\""))
+        #expect(sql.contains("date(from_unixtime(\"f\".\"start\")) = DATE '2024-01-02'"))
+        #expect(sql.contains("\"f\".\"delivery_day\" >= '2024/01/02'"))
+        let sparkJoin = try spark.emit("SELECT a.address_kind, count(*) FROM flows JOIN interface_addresses a ON srcaddr = a.address GROUP BY 1")
+        #expect(sparkJoin.contains("FROM vpc_flow_logs `flows`\nJOIN interface_addresses `a` ON (`flows`.`srcaddr` = `a`.`address`)"))
+        // flowq's own errors, before anything is written.
+        #expect(throws: QueryError.self) { try athena.emit("SELECT vpc_id FROM flows f JOIN subnets s ON f.subnet_id = s.subnet_id") }
+    }
+
     @Test("partition values follow the table's layout: hive and hourly")
     func layouts() throws {
         let hive = QueryEmitter(engine: .athena, layout: .hive, hourly: true)

@@ -9,7 +9,7 @@ public final class InventorySource: Sendable {
     private let loaded = Mutex<Result<AWSIPRanges?, any Error>?>(nil)
     private let loadOwners: @Sendable () throws -> AddressOwners
     private let loadedOwners = Mutex<Result<AddressOwners, any Error>?>(nil)
-    private let loadTable: @Sendable (InventoryTableSchema) throws -> [[InventoryValue]]
+    private let loadTable: @Sendable (InventoryTableSchema, [String]) throws -> [[InventoryValue]]
     private let loadedTables = Mutex<[String: Result<[[InventoryValue]], any Error>]>([:])
     /// False for a source that only lets the inventory's functions bind (an emitter checking a
     /// query for another engine): no data is required of it.
@@ -17,10 +17,10 @@ public final class InventorySource: Sendable {
 
     /// A source that calls `load` once, when first asked; `load` returns nil when the store
     /// has no `ip-ranges.json` snapshot. `owners` likewise, for `addr_owner()`; `tables` gives
-    /// a table's rows as queries read them (values in `queryColumns` order).
+    /// a table's rows as queries read them (the values of the named columns, in order).
     public init(load: @escaping @Sendable () throws -> AWSIPRanges?,
                 owners: @escaping @Sendable () throws -> AddressOwners = { AddressOwners([]) },
-                tables: @escaping @Sendable (InventoryTableSchema) throws -> [[InventoryValue]] = { _ in [] }) {
+                tables: @escaping @Sendable (InventoryTableSchema, [String]) throws -> [[InventoryValue]] = { _, _ in [] }) {
         self.load = load
         self.loadOwners = owners
         self.loadTable = tables
@@ -36,16 +36,17 @@ public final class InventorySource: Sendable {
     private init(bindingOnly: Void) {
         load = { try AWSIPRanges(rows: []) }
         loadOwners = { AddressOwners([]) }
-        loadTable = { _ in [] }
+        loadTable = { _, _ in [] }
         requiresData = false
     }
 
-    /// The rows of `table`, read once per source.
-    func rows(of table: InventoryTableSchema) throws -> [[InventoryValue]] {
-        try loadedTables.withLock { loaded in
-            if let known = loaded[table.name] { return try known.get() }
-            let result = Result { try loadTable(table) }
-            loaded[table.name] = result
+    /// The values of `columns` of `table`'s rows, read once per source.
+    func rows(of table: InventoryTableSchema, columns: [String]) throws -> [[InventoryValue]] {
+        let key = ([table.name] + columns).joined(separator: ",")
+        return try loadedTables.withLock { loaded in
+            if let known = loaded[key] { return try known.get() }
+            let result = Result { try loadTable(table, columns) }
+            loaded[key] = result
             return try result.get()
         }
     }

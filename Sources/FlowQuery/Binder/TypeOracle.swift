@@ -19,9 +19,18 @@ package struct ExpressionFacts: Sendable {
 /// their facts (see `ExpressionFacts`).
 package struct TypeOracle: Sendable {
     private let schema: TableSchema
+    /// The tables of a query with joins.
+    private let tables: JoinedTables?
 
     package init(table: FlowTable) {
         schema = TableSchema(table: table)
+        tables = nil
+    }
+
+    /// An oracle over the joined rows of several tables.
+    init(tables: JoinedTables) {
+        schema = tables.flow
+        self.tables = tables
     }
 
     /// The facts of `expression` bound over the table's rows; nil where it is not a row value
@@ -30,7 +39,8 @@ package struct TypeOracle: Sendable {
         // `current_date` and `now()` stay symbolic in emitted SQL; the time used here only
         // folds constants, and callers do not take days that read the clock.
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        let binder = Binder(scope: RowBindScope(schema: schema, clause: "WHERE"), today: PartitionDay(unixSeconds: now / 1000), now: now)
+        let scope: BindScope = tables.map { JoinRowBindScope(tables: $0, clause: "WHERE") } ?? RowBindScope(schema: schema, clause: "WHERE")
+        let binder = Binder(scope: scope, today: PartitionDay(unixSeconds: now / 1000), now: now)
         guard let bound = try? binder.bind(expression) else { return nil }
         var day: PartitionDay? = nil
         if bound.type == .date, case .int(let number)? = bound.constant { day = PartitionDay(dayNumber: Int32(truncatingIfNeeded: number)) }

@@ -24,6 +24,20 @@ final class StringPool: Sendable {
         }
     }
 
+    /// The ids of many texts at once (one lock), adding the new ones; 0 where `nulls` is true.
+    func ids(for texts: [String], nulls: [Bool]?) -> [Int64] {
+        state.withLock { state in
+            texts.enumerated().map { index, text in
+                if nulls?[index] == true { return 0 }
+                if let id = state.ids[text] { return id }
+                let id = Int64(state.strings.count)
+                state.ids[text] = id
+                state.strings.append(text)
+                return id
+            }
+        }
+    }
+
     /// The id of `text` if the query has seen it (a literal no row holds has none).
     func existingID(for text: String) -> Int64? {
         state.withLock { $0.ids[text] }

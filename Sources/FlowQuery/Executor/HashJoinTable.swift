@@ -17,11 +17,13 @@ final class HashJoinTable: @unchecked Sendable {
     /// built belong to no row of it, so they fall past the end.
     private let dense: [Int32]?
     /// Other keys: hash of the key values -> first row.
-    private let heads: [Int64: Int32]
+    private let heads: JoinHashIndex
     /// The next row with the same hash (-1: none), per row.
     private let next: [Int32]
     /// The key values per key column, per row (to tell apart keys that share a hash).
     private let keys: [[Int64]]
+    /// No two build rows share a key: a probe row matches at most one.
+    private let unique: Bool
 
     init(_ step: JoinStepPlan, pools: Pools) throws {
         self.step = step
@@ -31,7 +33,7 @@ final class HashJoinTable: @unchecked Sendable {
             let values = step.rows.map { $0[index] }
             var vector = Vector.from(values, type: column.type, form: column.form, pools: pools)
             if case .strings(let texts) = vector.data {
-                vector = .ints(texts.enumerated().map { vector.isNull($0.offset) ? 0 : pools.strings.id(for: $0.element) }, nulls: vector.nulls)
+                vector = .ints(pools.strings.ids(for: texts, nulls: vector.nulls), nulls: vector.nulls)
             }
             all[JoinedColumn.name(table: step.table, column: column.name)] = vector
         }
@@ -47,8 +49,8 @@ final class HashJoinTable: @unchecked Sendable {
         let kept = context.count
         count = kept
         var used: [String: Vector] = [:]
-        for index in step.used {
-            let name = JoinedColumn.name(table: step.table, column: step.columns[index].name)
+        for column in step.columns {
+            let name = JoinedColumn.name(table: step.table, column: column.name)
             used[name] = try context.values(of: name)
         }
         columns = used
@@ -73,23 +75,22 @@ final class HashJoinTable: @unchecked Sendable {
                 dense[id] = Int32(row + 1)
             }
             self.dense = dense
-            heads = [:]
+            heads = JoinHashIndex(capacity: 0)
         } else {
-            var heads: [Int64: Int32] = [:]
+            var heads = JoinHashIndex(capacity: kept)
             for row in stride(from: kept - 1, through: 0, by: -1) where valid[row] {
-                let hash = JoinKeys.hash(keyValues, row)
-                next[row] = heads[hash] ?? -1
-                heads[hash] = Int32(row)
+                next[row] = heads.insert(JoinKeys.hash(keyValues, row), row: Int32(row))
             }
             self.dense = nil
             self.heads = heads
         }
         self.next = next
+        unique = !next.contains { $0 >= 0 }
     }
 
     /// The matching pairs of a batch: for each probe row (in order) its build rows; a LEFT
     /// JOIN's row without one gets build row -1.
-    func probe(_ probeKeys: [Vector], pools: Pools, count: Int, keepUnmatched: Bool) -> (probe: [Int32], build: [Int32]) {
+    func probe(_ probeKeys: [Vector], pools: Pools, count: Int, keepUnmatched: Bool) -> JoinMatches {
         var encoded: [[Int64]] = []
         var valid: [Bool]? = nil
         for (index, vector) in probeKeys.enumerated() {
@@ -99,39 +100,71 @@ final class HashJoinTable: @unchecked Sendable {
             }
             encoded.append(values)
         }
+        // One build row per key (the usual inventory join): one pass fills the matches.
+        if unique {
+            var build = [Int32](repeating: -1, count: count)
+            var matched = 0
+            build.withUnsafeMutableBufferPointer { out in
+                if let dense {
+                    encoded[0].withUnsafeBufferPointer { ids in
+                        dense.withUnsafeBufferPointer { table in
+                            let size = Int64(table.count)
+                            for row in 0..<count {
+                                let id = ids[row]
+                                if id >= 0 && id < size {
+                                    let match = table[Int(id)] - 1
+                                    out[row] = match
+                                    if match >= 0 { matched += 1 }
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    for row in 0..<count {
+                        let match = heads.first(JoinKeys.hash(encoded, row))
+                        if match >= 0 && (encoded.count == 1 || JoinKeys.equal(encoded, row, keys, Int(match))) {
+                            out[row] = match
+                            matched += 1
+                        }
+                    }
+                }
+                if let valid {
+                    for row in 0..<count where !valid[row] && out[row] >= 0 {
+                        out[row] = -1
+                        matched -= 1
+                    }
+                }
+            }
+            if matched == count || keepUnmatched {
+                return JoinMatches(probe: [], build: build, isIdentity: true, hasMissing: matched < count)
+            }
+            var probeRows: [Int32] = []
+            var buildRows: [Int32] = []
+            probeRows.reserveCapacity(matched)
+            buildRows.reserveCapacity(matched)
+            for row in 0..<count where build[row] >= 0 {
+                probeRows.append(Int32(row))
+                buildRows.append(build[row])
+            }
+            return JoinMatches(probe: probeRows, build: buildRows, isIdentity: false, hasMissing: false)
+        }
         var probeRows: [Int32] = []
         var buildRows: [Int32] = []
         probeRows.reserveCapacity(count)
         buildRows.reserveCapacity(count)
-        if let dense {
-            encoded[0].withUnsafeBufferPointer { ids in
-                dense.withUnsafeBufferPointer { table in
-                    for row in 0..<count {
-                        var match: Int32 = -1
-                        if valid?[row] != false {
-                            let id = ids[row]
-                            if id >= 0 && id < Int64(table.count) { match = table[Int(id)] - 1 }
-                        }
-                        if match < 0 {
-                            if keepUnmatched { probeRows.append(Int32(row)); buildRows.append(-1) }
-                            continue
-                        }
-                        while match >= 0 {
-                            probeRows.append(Int32(row))
-                            buildRows.append(match)
-                            match = next[Int(match)]
-                        }
-                    }
-                }
-            }
-            return (probeRows, buildRows)
-        }
+        var missing = false
         for row in 0..<count {
             var found = false
             if valid?[row] != false {
-                var match = heads[JoinKeys.hash(encoded, row)] ?? -1
+                var match: Int32
+                if let dense {
+                    let id = encoded[0][row]
+                    match = id >= 0 && id < Int64(dense.count) ? dense[Int(id)] - 1 : -1
+                } else {
+                    match = heads.first(JoinKeys.hash(encoded, row))
+                }
                 while match >= 0 {
-                    if JoinKeys.equal(encoded, row, keys, Int(match)) {
+                    if dense != nil || JoinKeys.equal(encoded, row, keys, Int(match)) {
                         probeRows.append(Int32(row))
                         buildRows.append(match)
                         found = true
@@ -139,19 +172,43 @@ final class HashJoinTable: @unchecked Sendable {
                     match = next[Int(match)]
                 }
             }
-            if !found && keepUnmatched { probeRows.append(Int32(row)); buildRows.append(-1) }
+            if !found && keepUnmatched {
+                probeRows.append(Int32(row))
+                buildRows.append(-1)
+                missing = true
+            }
         }
-        return (probeRows, buildRows)
+        return JoinMatches(probe: probeRows, build: buildRows, isIdentity: false, hasMissing: missing)
     }
 
-    /// `context` narrowed to the probe rows of `pairs`, with this table's columns at their
+    /// `context` narrowed to the probe rows of `matches`, with this table's columns at their
     /// build rows (NULL for -1).
-    func joined(_ context: EvaluationContext, _ pairs: (probe: [Int32], build: [Int32])) throws -> EvaluationContext {
-        let identity = pairs.probe.count == context.count && pairs.probe.enumerated().allSatisfy { $0.offset == Int($0.element) }
-        let target = identity ? context : try context.restricted(to: pairs.probe)
-        for (name, vector) in columns { target.set(name, vector.gathered(pairs.build, missingAt: -1)) }
+    func joined(_ context: EvaluationContext, _ matches: JoinMatches) throws -> EvaluationContext {
+        let target = matches.isIdentity ? context : try context.restricted(to: matches.probe)
+        for (name, vector) in columns {
+            target.set(name, matches.hasMissing ? vector.gathered(matches.build, missingAt: -1) : vector.gathered(matches.build))
+        }
         return target
     }
+}
+
+/// What a batch of flow rows matched: pairs of a probe row and a build row (-1: none, for a
+/// LEFT JOIN's row without a match).
+struct JoinMatches {
+    /// Probe rows, one per pair, in order; empty when `isIdentity`.
+    var probe: [Int32]
+    /// Build rows, one per pair.
+    var build: [Int32]
+    /// Every probe row once, in order (each matched at most one build row, or was kept).
+    var isIdentity: Bool
+    /// Some build row is -1.
+    var hasMissing: Bool
+
+    var count: Int { build.count }
+
+    /// The probe row of pair `index`.
+    @inline(__always)
+    func probeRow(_ index: Int) -> Int32 { isIdentity ? Int32(index) : probe[index] }
 }
 
 /// Join keys as 64-bit values in one domain, and their hashes.
@@ -223,5 +280,57 @@ enum JoinKeys {
     static func equal(_ a: [[Int64]], _ i: Int, _ b: [[Int64]], _ j: Int) -> Bool {
         for column in a.indices where a[column][i] != b[column][j] { return false }
         return true
+    }
+}
+
+/// An open-addressing table from a 64-bit key hash to the first build row with it: a
+/// multiply-shift hash and linear probing, several times cheaper per lookup than a
+/// `Dictionary`, which matters at one lookup per flow row.
+struct JoinHashIndex: Sendable {
+    private var keys: [Int64]
+    private var rows: [Int32]
+    private let shift: UInt64
+    private let mask: Int
+
+    /// An index for up to `capacity` distinct keys (kept at most half full).
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [Int64](repeating: 0, count: size)
+        rows = [Int32](repeating: -1, count: size)
+        shift = UInt64(64 - size.trailingZeroBitCount)
+        mask = size - 1
+    }
+
+    @inline(__always)
+    private func slot(_ key: Int64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// Makes `row` the first row of `key`; returns the row that was first before (-1: none).
+    mutating func insert(_ key: Int64, row: Int32) -> Int32 {
+        var index = slot(key)
+        while rows[index] >= 0 {
+            if keys[index] == key {
+                let previous = rows[index]
+                rows[index] = row
+                return previous
+            }
+            index = (index + 1) & mask
+        }
+        keys[index] = key
+        rows[index] = row
+        return -1
+    }
+
+    /// The first row of `key` (-1: none).
+    @inline(__always)
+    func first(_ key: Int64) -> Int32 {
+        var index = slot(key)
+        while true {
+            let row = rows[index]
+            if row < 0 || keys[index] == key { return row }
+            index = (index + 1) & mask
+        }
     }
 }

@@ -204,15 +204,15 @@ final class QueryRun: @unchecked Sendable {
                     let values = truth.intValues ?? []
                     for row in 0..<joined.count where holds[row] && (truth.isNull(row) || values.isEmpty || values[row] == 0) { holds[row] = false }
                 }
-                var kept: (probe: [Int32], build: [Int32]) = ([], [])
+                var kept = JoinMatches(probe: [], build: [], isIdentity: false, hasMissing: false)
                 var index = 0
                 for row in 0..<Int32(context.count) {
                     var any = false
-                    while index < pairs.probe.count && pairs.probe[index] == row {
+                    while index < pairs.count && pairs.probeRow(index) == row {
                         if holds[index] { kept.probe.append(row); kept.build.append(pairs.build[index]); any = true }
                         index += 1
                     }
-                    if !any && keepUnmatched { kept.probe.append(row); kept.build.append(-1) }
+                    if !any && keepUnmatched { kept.probe.append(row); kept.build.append(-1); kept.hasMissing = true }
                 }
                 pairs = kept
                 joined = try table.joined(context, pairs)

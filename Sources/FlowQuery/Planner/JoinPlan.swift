@@ -37,11 +37,10 @@ struct JoinStepPlan: Sendable {
     var table: Int
     /// `network_interfaces` or `network_interfaces i`, for `explain`.
     var title: String
+    /// The columns the query reads, and nothing else.
     var columns: [Column]
     /// The table's rows, values in `columns` order (text as strings, times in milliseconds).
     var rows: [[Value]]
-    /// The columns the query reads (indexes into `columns`).
-    var used: [Int]
     /// Conditions on this table alone, applied before the hash table is built.
     var buildFilter: [Bound]
     /// Key expressions over the earlier tables, and over this one, pairwise.
@@ -56,15 +55,16 @@ struct JoinStepPlan: Sendable {
 }
 
 extension QueryPlanner {
-    /// Binds the joins of `spec`, loading each inventory table's rows.
+    /// Binds the joins of `spec`, then loads the columns the query reads of each inventory table.
     func bindJoin(_ spec: JoinSpec, reads: Set<String>) throws(QueryError) -> JoinPlan {
         let rows = binder(JoinRowBindScope(tables: spec.tables, clause: "ON"))
         var allReads = reads
         var steps: [JoinStepPlan] = []
+        var tables: [InventoryTableSchema] = []
         for step in spec.steps {
             guard let table = spec.tables.tables[step.table].inventory else { continue }
             var probeKeys: [Bound] = [], buildKeys: [Bound] = [], domains: [JoinKeyDomain] = []
-            var residual = step.residual.map { $0 }
+            var residual = step.residual
             var residualTexts = step.residual.map(\.text)
             for (probe, build) in step.keys {
                 let (p, b) = try rows.comparable(try rows.bind(probe), try rows.bind(build), at: probe.location)
@@ -85,37 +85,38 @@ extension QueryPlanner {
             let filter = try step.buildFilter.map { e throws(QueryError) in try rows.condition(e, clause: "ON") }
             let boundResidual = try residual.map { e throws(QueryError) in try rows.condition(e, clause: "ON") }
             for b in probeKeys + buildKeys + filter + boundResidual { allReads.formUnion(b.columns) }
+            let entry = spec.tables.tables[step.table]
+            tables.append(table)
+            steps.append(JoinStepPlan(
+                kind: step.kind, table: step.table,
+                title: entry.qualifier == table.name ? table.name : "\(table.name) \(entry.qualifier)",
+                columns: [], rows: [], buildFilter: filter, probeKeys: probeKeys, buildKeys: buildKeys, domains: domains,
+                residual: boundResidual, keyTexts: step.keys.map { "\($0.probe.text) = \($0.build.text)" },
+                filterTexts: step.buildFilter.map(\.text), residualTexts: residualTexts))
+        }
+        let after = try spec.after.map { e throws(QueryError) in try rows.condition(e, clause: "WHERE") }
+        for b in after { allReads.formUnion(b.columns) }
 
-            let columns = table.queryColumns.map { column in
+        // Only the columns the query reads are loaded and hashed.
+        for (index, table) in tables.enumerated() {
+            let position = steps[index].table
+            let columns = table.queryColumns.filter { allReads.contains(JoinedColumn.name(table: position, column: $0.name)) }.map { column in
                 JoinStepPlan.Column(name: column.name, type: JoinedTables.type(of: column.type),
                                     form: table.addressColumns.contains(column.name) ? .address : .plain)
             }
             let values: [[InventoryValue]]
             do {
-                values = try inventory?.rows(of: table) ?? []
+                values = try inventory?.rows(of: table, columns: columns.map(\.name)) ?? []
             } catch {
                 throw QueryError(.execution, "cannot read the inventory's \(table.name): \(error)")
             }
             if values.isEmpty, inventory?.requiresData != false {
                 throw QueryError(.execution, "the inventory has no \(table.name) rows",
-                                 at: spec.tables.tables[step.table].reference.location,
+                                 at: spec.tables.tables[position].reference.location,
                                  hint: "load the output of `\(table.kind.source)` with `flowq inventory add FILE`")
             }
-            let entry = spec.tables.tables[step.table]
-            steps.append(JoinStepPlan(
-                kind: step.kind, table: step.table,
-                title: entry.qualifier == table.name ? table.name : "\(table.name) \(entry.qualifier)",
-                columns: columns, rows: values.map { row in zip(row, columns).map(Self.queryValue) }, used: [],
-                buildFilter: filter, probeKeys: probeKeys, buildKeys: buildKeys, domains: domains, residual: boundResidual,
-                keyTexts: step.keys.map { "\($0.probe.text) = \($0.build.text)" }, filterTexts: step.buildFilter.map(\.text),
-                residualTexts: residualTexts))
-        }
-        let after = try spec.after.map { e throws(QueryError) in try rows.condition(e, clause: "WHERE") }
-        for b in after { allReads.formUnion(b.columns) }
-        for index in steps.indices {
-            steps[index].used = steps[index].columns.indices.filter { column in
-                allReads.contains(JoinedColumn.name(table: steps[index].table, column: steps[index].columns[column].name))
-            }
+            steps[index].columns = columns
+            steps[index].rows = values.map { row in zip(row, columns).map(Self.queryValue) }
         }
         return JoinPlan(steps: steps, after: after, afterTexts: spec.after.map(\.text))
     }

@@ -259,3 +259,45 @@ extension SelectStatement {
         return copy
     }
 }
+
+/// A statement with joins as another engine's writer needs it: every column qualified by the
+/// table it reads, which qualifier is the flow table, and the inventory table each other
+/// qualifier names.
+package struct JoinedStatement: Sendable {
+    /// The statement, each column reference qualified.
+    package let statement: SelectStatement
+    /// The flow table's qualifier (its alias, else its name).
+    package let flowQualifier: String
+    /// Inventory tables by qualifier.
+    package let inventory: [String: InventoryTableSchema]
+    /// Facts of expressions over the joined rows.
+    package let types: TypeOracle
+}
+
+extension QueryPlanner {
+    /// The joined form of a statement with joins (nil without joins); names are resolved as
+    /// flowq resolves them, so an ambiguous or unknown column fails here.
+    package static func joined(_ statement: SelectStatement, flowTable: FlowTable) throws(QueryError) -> JoinedStatement? {
+        guard !statement.joins.isEmpty else { return nil }
+        let references = [statement.from] + statement.joins.map(\.table)
+        let schema = TableSchema(table: flowTable)
+        guard let flowReference = references.first(where: { FlowTable(queryName: Self.lastName($0)) != nil }) else {
+            throw QueryError(.unsupported, "a join needs a flow-log table", at: statement.from.location)
+        }
+        var tables = JoinedTables(flow: schema, reference: flowReference)
+        var inventory: [String: InventoryTableSchema] = [:]
+        for reference in references where reference.location != flowReference.location {
+            guard let table = InventoryTableSchema.named(Self.lastName(reference)) else {
+                throw QueryError(.unknownName, "unknown table '\(reference.name)'", at: reference.location)
+            }
+            try tables.append(reference, inventory: table)
+            inventory[tables.qualifier(of: reference)] = table
+        }
+        return JoinedStatement(statement: try qualified(statement, in: tables), flowQualifier: tables.tables[0].qualifier,
+                               inventory: inventory, types: TypeOracle(tables: tables))
+    }
+
+    private static func lastName(_ reference: TableReference) -> String {
+        reference.name.lowercased().split(separator: ".").last.map(String.init) ?? ""
+    }
+}

@@ -58,8 +58,14 @@ public struct QueryPlanner: Sendable {
         return aggregate ? try aggregatePlan(statement, items: items, choices: choices) : try rowPlan(statement, items: items, choices: choices)
     }
 
-    /// The table a statement reads (`FROM flows`, `FROM default.tgw_flow_logs`).
+    /// The flow table a statement reads (`FROM flows`, `FROM default.tgw_flow_logs`, or the
+    /// one among its joined tables).
     public static func table(of statement: SelectStatement) throws(QueryError) -> FlowTable {
+        for reference in [statement.from] + statement.joins.map(\.table) {
+            if let table = FlowTable(queryName: reference.name.lowercased().split(separator: ".").last.map(String.init) ?? "") {
+                return table
+            }
+        }
         let tableName = statement.from.name.lowercased().split(separator: ".").last.map(String.init) ?? ""
         guard let table = FlowTable(queryName: tableName) else {
             throw QueryError(.unknownName, "unknown table '\(statement.from.name)'", at: statement.from.location,

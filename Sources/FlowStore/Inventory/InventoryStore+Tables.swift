@@ -4,48 +4,66 @@ import FlowSQLite
 extension InventoryStore {
     /// The rows of `table` as queries read it: for each object, the rows of the newest snapshot
     /// (by `as_of`, then by when it was added) that lists it, or only the row that stands for it
-    /// in a one-row-per-object table. Each row's values follow `table.queryColumns` (its own
-    /// columns, then `snapshot_id` and `as_of`).
-    public func currentRows(of table: InventoryTableSchema) throws -> [[InventoryValue]] {
+    /// in a one-row-per-object table. Each row holds the values of `columns` (names of
+    /// `table.queryColumns`, `snapshot_id` and `as_of` included), in that order; nil: all of them.
+    public func currentRows(of table: InventoryTableSchema, columns wanted: [String]? = nil) throws -> [[InventoryValue]] {
         guard try tableExists(table.storedTable) else { return [] }
-        let chosen = table.columns.map(\.name)
-        let extra = (table.representative.map { Array($0.keys) } ?? []).filter { !chosen.contains($0) }.sorted()
-        let read = chosen + extra
+        let shown = wanted ?? table.queryColumns.map(\.name)
+        let own = Set(table.columns.map(\.name))
+        // Read what is shown, plus what picks the rows: the object's id and the representative's columns.
+        var read = shown.filter { own.contains($0) }
+        for name in [table.entityColumn].compactMap({ $0 }) + (table.representative.map { $0.keys.sorted() } ?? []) where !read.contains(name) {
+            read.append(name)
+        }
         let types = read.map { name in Self.storedColumnType(name, in: table) }
-        let rows = try database.rows("""
-            SELECT s.id, s.as_of, \(read.map { "t.\"\($0)\"" }.joined(separator: ", "))
-            FROM "\(table.storedTable)" t JOIN snapshots s ON s.id = t.snapshot_id
-            ORDER BY s.as_of, s.id, t.rowid
-            """)
+        let list = read.isEmpty ? "" : ", " + read.map { "t.\"\($0)\"" }.joined(separator: ", ")
+        // Snapshots ranked oldest first (by as_of, then by when added); rows are read in
+        // storage order, without a sort, and ranked by their snapshot.
+        var rank: [Int64: (rank: Int, asOf: Int64)] = [:]
+        for (index, row) in try database.rows("SELECT id, as_of FROM snapshots ORDER BY as_of, id").enumerated() {
+            rank[row[0].integerValue ?? 0] = (index, row[1].integerValue ?? 0)
+        }
+        let rows = try database.rows("SELECT t.snapshot_id\(list) FROM \"\(table.storedTable)\" t")
         let entityIndex = table.entityColumn.flatMap { read.firstIndex(of: $0) }
-        func entity(_ row: [SQLiteValue]) -> String { entityIndex.flatMap { row[2 + $0].textValue } ?? "" }
-        // Snapshots come oldest first, so the last one seen for an object is its newest.
-        var newest: [String: Int64] = [:]
-        for row in rows { newest[entity(row)] = row[0].integerValue ?? 0 }
+        func entity(_ row: [SQLiteValue]) -> String { entityIndex.flatMap { row[1 + $0].textValue } ?? "" }
+        func rankOf(_ row: [SQLiteValue]) -> Int { rank[row[0].integerValue ?? 0]?.rank ?? -1 }
+        var newest: [String: Int] = [:]
+        for row in rows {
+            let key = entity(row), r = rankOf(row)
+            if r > newest[key, default: -1] { newest[key] = r }
+        }
+        let positions = shown.map { name -> Int in
+            if let index = read.firstIndex(of: name) { return 1 + index }
+            return name == "snapshot_id" ? 0 : -1
+        }
         var result: [[InventoryValue]] = []
         // One-row-per-object tables keep the object's first row until a representative comes.
         var standIn: [String: (index: Int, isRepresentative: Bool)] = [:]
         for row in rows {
-            let snapshot = row[0].integerValue ?? 0
             let key = entity(row)
-            guard newest[key] == snapshot else { continue }
-            let values = zip(types, row.dropFirst(2)).map { Self.inventoryValue($1, type: $0) }
-            var shown = Array(values.prefix(chosen.count))
-            shown.append(.integer(snapshot))
-            shown.append(row[1].integerValue.map { .integer($0) } ?? .null)
+            guard newest[key] == rankOf(row) else { continue }
+            let values = positions.map { position -> InventoryValue in
+                switch position {
+                case -1: return rank[row[0].integerValue ?? 0].map { .integer($0.asOf) } ?? .null
+                case 0: return row[0].integerValue.map { .integer($0) } ?? .null
+                default: return Self.inventoryValue(row[position], type: types[position - 1])
+                }
+            }
             guard let representative = table.representative else {
-                result.append(shown)
+                result.append(values)
                 continue
             }
-            let matches = representative.allSatisfy { name, value in read.firstIndex(of: name).map { values[$0] == value } ?? false }
+            let matches = representative.allSatisfy { name, value in
+                read.firstIndex(of: name).map { Self.inventoryValue(row[1 + $0], type: types[$0]) == value } ?? false
+            }
             if let found = standIn[key] {
                 if matches && !found.isRepresentative {
-                    result[found.index] = shown
+                    result[found.index] = values
                     standIn[key] = (found.index, true)
                 }
             } else {
                 standIn[key] = (result.count, matches)
-                result.append(shown)
+                result.append(values)
             }
         }
         return result
