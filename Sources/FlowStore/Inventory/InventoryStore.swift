@@ -38,7 +38,8 @@ public final class InventoryStore {
         case alreadyPresent(id: Int64, source: String)
     }
 
-    private let database: Database
+    /// The connection; the readers in `InventoryStore+Rows.swift` use it too.
+    let database: Database
 
     /// Opens the inventory of `store`, creating it for writing when missing; nil when reading
     /// and the store has none.
@@ -145,7 +146,7 @@ public final class InventoryStore {
         })
     }
 
-    private func tableExists(_ name: String) throws -> Bool {
+    func tableExists(_ name: String) throws -> Bool {
         try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)])?.integerValue == 1
     }
 
