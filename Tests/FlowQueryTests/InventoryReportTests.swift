@@ -323,7 +323,7 @@ struct InventoryReportTests {
         #expect((object["parameters"] as? [String: String])?["price_per_gb"] == "0.045")
 
         let csv = ReportRenderer(format: .csv).render(result)
-        #expect(csv.contains("nat_gateway,name,vpc_id,region,day,bytes,gb,usd_per_gb,cost_usd\r\nnat-0flowq1a,egress-a,vpc-0flowq1,us-east-1,2024-01-05,17179869184,16,0.045,0.72\r\n"))
+        #expect(csv.contains("nat_gateway,name,vpc_id,region,day,bytes,gb,usd_per_gb,cost_usd\r\nnat-0flowq1a,egress-a,vpc-0flowq1,us-east-1,2024-01-05,17179869184,16.0,0.045,0.72\r\n"))
         let markdown = ReportRenderer(format: .markdown).render(result)
         #expect(markdown.contains("## Findings"))
         #expect(markdown.contains("| nat-0flowq1a | egress-a | vpc-0flowq1 | us-east-1 | 2024-01-05 | 17,179,869,184 | 16 | 0.045 | 0.72 |"))
