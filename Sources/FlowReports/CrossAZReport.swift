@@ -24,6 +24,9 @@ struct CrossAZReport: ComputedReport {
     static let zonePairs = "Bytes from zone to zone"
     static let talkers = "Top talker pairs across zones"
 
+    /// Past this many subnet blocks the query reads every pair and the blocks are applied here.
+    static let maxBlocksInQuery = 256
+
     var sectionNames: [String] { [Self.zonePairs, "Top {top} talker pairs across zones"] }
 
     /// One directed pair of addresses on one day.
@@ -50,10 +53,20 @@ struct CrossAZReport: ComputedReport {
         let inventory = try context.inventory(needing: [.networkInterfaces, .subnets])
         let price = try context.number("price_per_gb")
         let top = try context.count("top")
+        // Only ends inside the inventory's subnets can have a zone: the engine leaves out the
+        // rest (the internet's addresses, most of the pairs) before it groups.
+        let blocks = Set(inventory.subnetBlocks.map(\.prefix.text)).sorted()
+        var inside = ""
+        if !blocks.isEmpty && blocks.count <= Self.maxBlocksInQuery {
+            func within(_ column: String) -> String {
+                "(" + blocks.map { "contains('\($0)', \(column))" }.joined(separator: " OR ") + ")"
+            }
+            inside = "AND \(within("srcaddr")) AND \(within("dstaddr")) "
+        }
         let sql = """
             SELECT interface_id, date, srcaddr, dstaddr, sum(bytes) AS bytes, count(*) AS flows \
             FROM vpc_flow_logs WHERE \(context.window.condition) AND action = 'ACCEPT' AND srcaddr IS NOT NULL \
-            GROUP BY 1, 2, 3, 4
+            \(inside)GROUP BY 1, 2, 3, 4
             """
         var pairs: [Pair: Sides] = [:]
         var unplaced: Int64 = 0
@@ -114,7 +127,12 @@ struct CrossAZReport: ComputedReport {
                                .number(ReportMoney.dollars(gb * price * 2))])
         }
         zonesTable.notes.append("Each flow counted once: from the sender's interface, or the receiver's when the sender's is not logged. cost_usd = GB × \(ValueText.formatDouble(price)) × 2 (out of one zone, into the other); a GB is 2^30 bytes.")
-        zonesTable.notes.append("\(ReportText.grouped(total)) bytes crossed zones; \(ReportText.grouped(sameZone)) stayed in one zone; \(ReportText.grouped(unknownZone)) had an end with no zone in the inventory (the internet, or subnets not loaded)\(otherRegion > 0 ? "; \(ReportText.grouped(otherRegion)) went between regions" : "")\(unplaced > 0 ? "; \(ReportText.grouped(unplaced)) logged on interfaces in the middle were left to the ends' records" : "").")
+        var counts = ["\(ReportText.grouped(total)) bytes crossed zones", "\(ReportText.grouped(sameZone)) stayed in one zone",
+                      "\(ReportText.grouped(unknownZone)) had an end with no zone in the inventory"]
+        if otherRegion > 0 { counts.append("\(ReportText.grouped(otherRegion)) went between regions") }
+        if unplaced > 0 { counts.append("\(ReportText.grouped(unplaced)) logged on interfaces in the middle were left to the ends' records") }
+        if !inside.isEmpty { counts.append("records with an end outside the inventory's \(blocks.count) subnet block(s) were not read") }
+        zonesTable.notes.append(counts.joined(separator: "; ") + ".")
 
         var talkersTable = ReportTable("Top \(top) talker pairs across zones", sql: sql, columns: [
             ("source", .varchar), ("source_owner", .varchar), ("from_az", .varchar), ("destination", .varchar),

@@ -32,7 +32,7 @@ struct ReportInventory: Sendable {
 
     private let sightings: [NetworkAddress: [SnapshotRow<NetworkInterfaceRow>]]
     /// Subnet blocks, longest first, for addresses no interface lists.
-    private let subnetBlocks: [(prefix: NetworkPrefix, subnetID: String)]
+    let subnetBlocks: [(prefix: NetworkPrefix, subnetID: String)]
 
     /// Reads the inventory of `store`; an empty one when it has none.
     init(store: FlowStore) throws {
