@@ -344,6 +344,10 @@ struct InventoryReportTests {
         #expect(PortRanges.text(PortRanges.ranges([443, 8081, 8080, 22, 8082])) == "22, 443, 8080-8082")
         #expect(ReportInventory.region(ofZone: "us-west-2-lax-1a") == "us-west-2")
         #expect(ReportInventory.region(ofZone: "us-gov-west-1b") == "us-gov-west-1")
+        let prices = try? RegionPrices.parse("# region price\nus-east-1 0.045\neu-central-1,0.052 # Frankfurt\n\n*\t0.05\n", name: "p", fallback: 0.1)
+        #expect(prices == RegionPrices(fallback: 0.05, prices: ["us-east-1": 0.045, "eu-central-1": 0.052]))
+        #expect(prices?.price(for: "ap-south-1") == 0.05 && prices?.price(for: nil) == 0.05)
+        #expect(throws: ReportError.self) { try RegionPrices.parse("us-east-1\n", name: "p", fallback: 0.1) }
     }
 
     /// Every address the comma-separated prefixes hold (small prefixes only).
