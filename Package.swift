@@ -93,11 +93,11 @@ let package = Package(
         /// A flowq query written for Athena or Spark SQL, the tables' DDL, and running Spark.
         .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery"]),
         /// Reports: definitions (built in, or YAML files), windows and parameters, running their
-        /// queries, rendering text, Markdown, HTML with SVG charts or JSON, and writing the
-        /// file; the only importer of Yams.
+        /// queries (or computing them from aggregate queries and the inventory), rendering text,
+        /// Markdown, HTML with SVG charts or JSON, and writing the file; the only importer of Yams.
         .target(
             name: "FlowReports",
-            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery", .product(name: "Yams", package: "Yams")]
         ),
         /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
         /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.

@@ -1,6 +1,8 @@
 
-/// The reports flowq ships: each is one or more flowq queries over `vpc_flow_logs`, ending
-/// with a per-hour time series over the same records.
+/// The reports flowq ships: most are one or more flowq queries over `vpc_flow_logs`, ending
+/// with a per-hour time series over the same records; `nat-gateways`, `cross-az` and
+/// `security-groups` are computed in Swift from aggregate queries and the store's inventory
+/// (``ComputedReport``).
 ///
 /// Ties in every top-N are broken by the label columns (addresses by their text), so a report
 /// gives the same rows on every run.
@@ -9,6 +11,7 @@ public enum BuiltInReports {
     public static let all: [ReportDefinition] = [
         topTalkers, topInterfaces, acceptedTCP, rejected, rejectedTCP, adminPortsReport, ipFamilies, pairs,
         fromSource, toDestination, logStatus,
+        NATGatewayReport.definition, CrossAZReport.definition, SecurityGroupReport.definition,
     ]
 
     /// The built-in report called `name`, if there is one.

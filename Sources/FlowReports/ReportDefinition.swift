@@ -23,6 +23,9 @@ public struct ReportDefinition: Sendable, Equatable {
     public var preferredFormat: ReportFormat?
     /// Where the report was defined, for error messages (`built-in report 'pairs'`, a file path).
     public var origin: String
+    /// For a report computed in Swift (``ComputedReport``) rather than written as queries, its
+    /// computation; `queries` is then empty.
+    public var computation: ReportComputation?
 
     /// A report definition.
     public init(name: String, title: String, summary: String, parameters: [ReportParameter] = [],
@@ -38,6 +41,18 @@ public struct ReportDefinition: Sendable, Equatable {
         }
         self.preferredFormat = preferredFormat
         self.origin = origin ?? "built-in report '\(name)'"
+    }
+
+    /// A report computed in Swift by `computation`.
+    public init(name: String, title: String, summary: String, parameters: [ReportParameter] = [],
+                computation: any ComputedReport, preferredFormat: ReportFormat? = nil) {
+        self.init(name: name, title: title, summary: summary, parameters: parameters, queries: [], preferredFormat: preferredFormat)
+        self.computation = ReportComputation(computation)
+    }
+
+    /// The section headings, in order: the queries' names, or the computation's sections.
+    public var sectionNames: [String] {
+        computation?.report.sectionNames ?? queries.map(\.name)
     }
 }
 
@@ -55,14 +70,19 @@ public struct ReportParameter: Sendable, Equatable {
     public var name: String
     /// What the value means, for `flowq report --list`.
     public var summary: String
-    /// The value used when the command line gives none; nil makes the parameter required.
+    /// The value used when the command line gives none; nil makes the parameter required,
+    /// unless it is optional.
     public var defaultValue: String?
+    /// True for a parameter that may be left out without a default (a computed report's
+    /// `price_table`): it then has no value.
+    public var isOptional: Bool
 
     /// A parameter.
-    public init(name: String, summary: String = "", defaultValue: String? = nil) {
+    public init(name: String, summary: String = "", defaultValue: String? = nil, optional: Bool = false) {
         self.name = name
         self.summary = summary
         self.defaultValue = defaultValue
+        self.isOptional = optional
     }
 
     /// What the values must look like, decided by the name.
@@ -121,6 +141,8 @@ public struct ReportError: Error, LocalizedError, Sendable {
         case invalidQuery
         /// A query that failed while running, or a store that cannot be read.
         case execution
+        /// The store's inventory lacks what the report needs (`flowq inventory add` it).
+        case missingInventory
     }
 
     /// Which kind of mistake this is.

@@ -41,6 +41,7 @@ extension ReportRenderer {
         out += "</header>\n<main>\n"
         for (index, section) in result.sections.enumerated() {
             out += "<section id=\"q\(index + 1)\">\n<h2>\(e(section.title))</h2>\n"
+            for note in section.notes { out += "<p class=\"note\">\(e(note))</p>\n" }
             if let chart = SVGChart.svg(for: section) {
                 out += "<figure>\n\(chart)\n</figure>\n"
             }
@@ -83,6 +84,7 @@ extension ReportRenderer {
         h1 { font-size: 24px; margin: 0 0 4px; }
         h2 { font-size: 18px; margin: 32px 0 8px; padding-top: 8px; border-top: 1px solid #e5e7eb; }
         .summary { margin: 0 0 12px; color: #374151; }
+        p.note { margin: 0 0 8px; color: #4b5563; font-size: 13px; }
         dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 12px; color: #4b5563; }
         dl.meta dt { font-weight: 600; }
         dl.meta dd { margin: 0; }

@@ -62,6 +62,8 @@ public struct ReportRenderer: Sendable {
         out += "Window: " + result.window.summary + ReportText.parameterNote(result) + "\n"
         for section in result.sections {
             out += "\n== " + section.title + "\n"
+            for note in section.notes { out += note + "\n" }
+            if !section.notes.isEmpty { out += "\n" }
             let rows = section.rows.map { row in
                 zip(row, section.columns).map { value, column in ReportText.display(value, column: column).map(SQLiteValue.text) ?? .null }
             }
@@ -96,6 +98,9 @@ public struct ReportRenderer: Sendable {
             out += "      \"name\": \(q(section.title)),\n"
             out += "      \"chart\": \(q(section.query.chart.rawValue)),\n"
             out += "      \"sql\": \(q(section.query.sql)),\n"
+            if !section.notes.isEmpty {
+                out += "      \"notes\": [" + section.notes.map(q).joined(separator: ", ") + "],\n"
+            }
             out += "      \"columns\": [" + section.columns.map { q($0.name) }.joined(separator: ", ") + "],\n"
             out += "      \"types\": [" + section.columns.map { q($0.type.description) }.joined(separator: ", ") + "],\n"
             out += "      \"rows\": ["
@@ -116,6 +121,7 @@ public struct ReportRenderer: Sendable {
         out += "**Window:** " + ReportText.markdownInline(result.window.summary + ReportText.parameterNote(result)) + "\n"
         for section in result.sections {
             out += "\n## " + ReportText.markdownInline(section.title) + "\n\n"
+            for note in section.notes { out += "_" + ReportText.markdownInline(note) + "_\n\n" }
             guard !section.rows.isEmpty else {
                 out += "_No rows in this window._\n"
                 continue
@@ -142,7 +148,8 @@ enum ReportText {
     static func isMeasure(_ column: ResultColumn) -> Bool {
         guard column.type.isNumeric else { return false }
         let name = column.name.lowercased()
-        return !name.hasSuffix("port") && !name.hasSuffix("_id") && !identifierColumns.contains(name)
+        // Rates (`usd_per_gb`) print exactly: 0.045 must not round to 0.04.
+        return !name.hasSuffix("port") && !name.hasSuffix("_id") && !name.hasSuffix("_per_gb") && !identifierColumns.contains(name)
     }
 
     /// A value as tables, Markdown and HTML show it; nil for NULL.

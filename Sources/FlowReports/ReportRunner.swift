@@ -41,12 +41,15 @@ public struct ReportSection: Sendable {
     public var columns: [ResultColumn]
     /// The rows, as the executor returned them (addresses and times already as text).
     public var rows: [[SQLiteValue]]
+    /// Sentences shown under the heading: how a computed section counted, what it could not see.
+    public var notes: [String]
 
     /// A section.
-    public init(query: ReportQuery, columns: [ResultColumn], rows: [[SQLiteValue]]) {
+    public init(query: ReportQuery, columns: [ResultColumn], rows: [[SQLiteValue]], notes: [String] = []) {
         self.query = query
         self.columns = columns
         self.rows = rows
+        self.notes = notes
     }
 
     /// The section's heading.
@@ -70,6 +73,9 @@ public struct ReportRunner: Sendable {
     public func run(_ report: ReportDefinition, window: ReportWindow, parameters: [String: String] = [:],
                     options: ExecutionOptions = ExecutionOptions(), now: Date = Date()) throws(ReportError) -> ReportResult {
         let queries = try report.resolvedQueries(window: window, parameters: parameters)
+        if let computation = report.computation {
+            return try compute(report, computation.report, window: window, parameters: parameters, options: options, now: now)
+        }
         let engine = QueryEngine(store: store)
         var plans: [QueryPlan] = []
         for query in queries {
@@ -116,6 +122,17 @@ public struct ReportRunner: Sendable {
             }
         }
         return result
+    }
+
+    /// Runs a computed report: its parameters checked as a query report's are, then its sections.
+    private func compute(_ report: ReportDefinition, _ computation: any ComputedReport, window: ReportWindow, parameters: [String: String],
+                         options: ExecutionOptions, now: Date) throws(ReportError) -> ReportResult {
+        let values = try displayedParameters(report, given: parameters)
+        let context = ComputedReportContext(store: store, window: window, parameters: Dictionary(values, uniquingKeysWith: { _, last in last }),
+                                            options: options, now: now, name: report.name, origin: report.origin)
+        let sections = try computation.sections(in: context)
+        return ReportResult(name: report.name, title: report.title, summary: report.summary, window: window,
+                            parameters: values, generated: now, sections: sections)
     }
 
     private func failure(_ error: QueryError, report: ReportDefinition, query: ReportQuery) -> ReportError {

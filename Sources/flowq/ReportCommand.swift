@@ -182,6 +182,7 @@ struct ReportCommand: ParsableCommand {
         case .usage: return ExitCode.validationFailure
         case .definition, .invalidQuery: return ExitStatus.invalidQuery
         case .execution: return ExitStatus.failure
+        case .missingInventory: return ExitStatus.invalidQuery
         }
     }
 
@@ -193,9 +194,11 @@ struct ReportCommand: ParsableCommand {
             out += report.name.padding(toLength: width, withPad: " ", startingAt: 0) + report.title + "\n"
             out += String(repeating: " ", count: width) + report.summary + "\n"
             for parameter in report.parameters {
-                out += String(repeating: " ", count: width) + "--param \(parameter.name)=... (required): \(parameter.summary)\n"
+                let status = parameter.defaultValue.map { "default \($0)" } ?? (parameter.isOptional ? "optional" : "required")
+                out += String(repeating: " ", count: width) + "--param \(parameter.name)=... (\(status)): \(parameter.summary)\n"
             }
-            out += String(repeating: " ", count: width) + "queries: " + report.queries.map(\.name).joined(separator: "; ") + "\n\n"
+            let kind = report.computation == nil ? "queries" : "sections"
+            out += String(repeating: " ", count: width) + "\(kind): " + report.sectionNames.joined(separator: "; ") + "\n\n"
         }
         out += "Your own reports: flowq report --file my-report.yaml (see flowq report --help for the format).\n"
         return out

@@ -123,10 +123,11 @@ struct ReportTests {
 
     // MARK: The reports
 
-    @Test("every built-in report plans and runs, and each ends with a per-hour line chart")
+    @Test("every built-in query report plans and runs, and each ends with a per-hour line chart")
     func everyReportRuns() async throws {
         let address = try #require(inWindow.compactMap { $0.text("srcaddr") }.first)
-        for report in BuiltInReports.all {
+        // The computed reports need an inventory, which this store has not: InventoryReportTests runs them.
+        for report in BuiltInReports.all where report.computation == nil {
             let parameters = report.parameters.isEmpty ? [:] : ["address": address]
             let result = try await ReportRunner(store: fixture.store).run(report, window: window, parameters: parameters)
             #expect(result.sections.count == report.queries.count)

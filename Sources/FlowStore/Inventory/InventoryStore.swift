@@ -38,6 +38,7 @@ public final class InventoryStore {
         case alreadyPresent(id: Int64, source: String)
     }
 
+    /// The connection; the readers in `InventoryStore+Rows.swift` use it too.
     let database: Database
 
     /// Opens the inventory of `store`, creating it for writing when missing; nil when reading
