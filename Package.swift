@@ -91,7 +91,7 @@ let package = Package(
             swiftSettings: hotPath
         ),
         /// A flowq query written for Athena or Spark SQL, the tables' DDL, and running Spark.
-        .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery"]),
+        .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery"]),
         /// Reports: definitions (built in, or YAML files), windows and parameters, running their
         /// queries (or computing them from aggregate queries and the inventory), rendering text,
         /// Markdown, HTML with SVG charts or JSON, and writing the file; the only importer of Yams.

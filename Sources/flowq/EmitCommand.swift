@@ -87,13 +87,16 @@ struct DdlCommand: ParsableCommand {
               flowq ddl --engine athena --location s3://my-bucket/flow-logs/
               flowq ddl --engine athena --location s3://my-bucket/ --layout hive --hourly --accounts 111122223333 --regions eu-west-1,us-east-1
               flowq ddl --engine athena --location s3://my-bucket/flow-logs/ --logs tgw
+              flowq ddl --engine athena --location s3://my-bucket/flow-logs/ --inventory-location s3://my-bucket/inventory/
               flowq ddl --engine spark --location s3://my-bucket/flow-logs/ --fields "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
             """
     )
 
     @OptionGroup var engineOptions: EngineOptions
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "Where the export is: the s3:// prefix holding AWSLogs/.") var location: String
+    @Option(help: "Where the export is: the s3:// prefix holding AWSLogs/.") var location: String?
+    @Option(help: "Also (or only, without --location) the inventory's tables, from `flowq inventory export` copied to this s3:// prefix.")
+    var inventoryLocation: String?
     @Option(help: "The files' header line (field names, space separated).") var fields: String?
     @Option(help: "Account ids for partition projection, comma separated (default: from the store's files).") var accounts: String?
     @Option(help: "Regions for partition projection, comma separated (default: from the store's files).") var regions: String?
@@ -102,6 +105,7 @@ struct DdlCommand: ParsableCommand {
 
     func validate() throws {
         guard flowTable != nil else { throw ValidationError("--logs must be vpc or tgw, not '\(logs)'") }
+        guard location != nil || inventoryLocation != nil else { throw ValidationError("give --location, --inventory-location or both") }
     }
 
     /// The flowq table `--logs` names.
@@ -114,6 +118,14 @@ struct DdlCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let location { try flowTableDDL(location: location) }
+        if let inventoryLocation {
+            if location != nil { try Terminal.output("\n") }
+            try Terminal.output(InventoryDDL(engine: engineOptions.target, location: inventoryLocation).render())
+        }
+    }
+
+    private func flowTableDDL(location: String) throws {
         var header = fields?.split(separator: " ").map(String.init)
         var accountList = accounts?.split(separator: ",").map(String.init)
         var regionList = regions?.split(separator: ",").map(String.init)

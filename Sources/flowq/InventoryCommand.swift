@@ -22,7 +22,7 @@ struct InventoryCommand: ParsableCommand {
               flowq inventory list
               flowq query "SELECT aws_service(dstaddr) AS service, sum(bytes) FROM flows GROUP BY 1 ORDER BY 2 DESC"
             """,
-        subcommands: [InventoryAddCommand.self, InventoryListCommand.self, InventoryRemoveCommand.self]
+        subcommands: [InventoryAddCommand.self, InventoryListCommand.self, InventoryRemoveCommand.self, InventoryExportCommand.self]
     )
 }
 
@@ -163,6 +163,47 @@ struct InventoryRemoveCommand: ParsableCommand {
         }
         if !missing.isEmpty {
             Terminal.message("error: no snapshot \(missing.map(String.init).joined(separator: ", ")) (see `flowq inventory list`)")
+            throw ExitStatus.failure
+        }
+    }
+}
+
+/// `flowq inventory export --out DIR`
+struct InventoryExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the inventory tables as JSON lines, for Athena or Spark to join with the flow logs.",
+        discussion: """
+            Each table with rows is written, as flowq's queries see it, to DIR/<table>/<table>.json,
+            one object per line. Copy DIR to S3 and create the tables with
+            `flowq ddl --engine athena --inventory-location s3://bucket/inventory/`; a query that
+            joins them (`flowq emit`) then runs there as it runs here.
+
+            Example:
+              flowq inventory export --out ./inventory && aws s3 sync ./inventory s3://my-bucket/inventory/
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: ArgumentHelp("The folder to write (one folder per table inside).", valueName: "dir"), completion: .directory)
+    var out: String
+
+    func run() throws {
+        let store = storeOptions.resolved
+        do {
+            guard let inventory = try InventoryStore.open(store, forWriting: false) else {
+                Terminal.message("error: no inventory in \(store.url.path): add files with `flowq inventory add`")
+                throw ExitStatus.failure
+            }
+            let written = try inventory.export(to: URL(fileURLWithPath: out))
+            for (table, rows) in written {
+                Terminal.message("wrote \(rows.formatted()) row(s) of \(table) to \(out)/\(table)/\(table).json")
+            }
+            if written.isEmpty { Terminal.message("the inventory has no rows; nothing written") }
+        } catch let status as ExitCode {
+            throw status
+        } catch {
+            Terminal.message("error: cannot export the inventory to \(out): \(error.localizedDescription)")
             throw ExitStatus.failure
         }
     }
