@@ -120,6 +120,9 @@ let package = Package(
         ),
         .testTarget(name: "FlowParquetTests", dependencies: ["FlowParquet"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowInventoryTests", dependencies: ["FlowInventory"], exclude: ["Fixtures"]),
+        /// The sample generator: the world without `--inventory` unchanged, and with it an
+        /// inventory FlowInventory reads and ground truth the records agree with.
+        .testTarget(name: "FlowSamplesTests", dependencies: ["FlowSamples", "FlowInventory", "FlowModel"]),
         /// Loopback servers for the S3 tests (moto, the fault proxy, the IMDS stub); tests only.
         .target(name: "FlowS3TestSupport", path: "Tests/FlowS3TestSupport"),
         .testTarget(
