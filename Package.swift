@@ -100,7 +100,8 @@ let package = Package(
             dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery", .product(name: "Yams", package: "Yams")]
         ),
         /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
-        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.
+        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files, and with
+        /// `--inventory` that world's `aws ec2 describe-*` output and ground truth.
         .target(name: "FlowSamples", dependencies: ["FlowModel", "FlowIngest", "CZlib"]),
         .executableTarget(
             name: "flowq",

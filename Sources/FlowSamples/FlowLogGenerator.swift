@@ -8,7 +8,9 @@ import Foundation
 /// starting with its header line. Traffic is skewed like real traffic (a few talkers and ports
 /// dominate), about 12% is rejected, and NODATA, SKIPDATA and IPv6 rows appear in every file of
 /// 50 records or more. Records near midnight start on the day before the folder's day, as AWS's
-/// do, so partitioning by `start` is exercised.
+/// do, so partitioning by `start` is exercised. With `Options.inventory` the world also has NAT
+/// gateways and cross-zone traffic, `inventory/` holds its `aws ec2 describe-*` output, and
+/// `Corpus.groundTruth` says what was written.
 public struct FlowLogGenerator: Sendable {
     /// What to generate.
     public struct Options: Sendable {

@@ -149,7 +149,7 @@ struct SampleNetwork: Sendable {
         // Names and ids of a zone differ per account; here az1 is b, az2 c, az3 a.
         zones = (0..<3).map { Zone(id: "\(zonePrefix)-az\($0 + 1)", name: world.region + ["b", "c", "a"][$0]) }
 
-        let vpcIDs = Self.uniqueVPCIDs(world)
+        let vpcIDs = Self.vpcIDs(of: world)
         let prefixes = ["10.0", "172.31", "10.117"]
         vpcs = (0..<3).map { v in
             VPC(id: vpcIDs[v], cidr: "\(prefixes[v]).0.0/16", ipv6CIDR: "2001:db8:1234:a\(v)00::/56",
@@ -249,7 +249,7 @@ struct SampleNetwork: Sendable {
     }
 
     /// The VPC ids of the base world, in VPC order (interface `i` is in VPC `i % 3`).
-    private static func uniqueVPCIDs(_ world: World) -> [String] {
+    private static func vpcIDs(of world: World) -> [String] {
         (0..<3).map { world.interfaces[$0].vpc }
     }
 
