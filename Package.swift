@@ -100,7 +100,8 @@ let package = Package(
             dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery", .product(name: "Yams", package: "Yams")]
         ),
         /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
-        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.
+        /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files, and with
+        /// `--inventory` that world's `aws ec2 describe-*` output and ground truth.
         .target(name: "FlowSamples", dependencies: ["FlowModel", "FlowIngest", "CZlib"]),
         .executableTarget(
             name: "flowq",
@@ -120,6 +121,9 @@ let package = Package(
         ),
         .testTarget(name: "FlowParquetTests", dependencies: ["FlowParquet"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowInventoryTests", dependencies: ["FlowInventory"], exclude: ["Fixtures"]),
+        /// The sample generator: the world without `--inventory` unchanged, and with it an
+        /// inventory FlowInventory reads and ground truth the records agree with.
+        .testTarget(name: "FlowSamplesTests", dependencies: ["FlowSamples", "FlowInventory", "FlowModel"]),
         /// Loopback servers for the S3 tests (moto, the fault proxy, the IMDS stub); tests only.
         .target(name: "FlowS3TestSupport", path: "Tests/FlowS3TestSupport"),
         .testTarget(

@@ -8,7 +8,9 @@ import Foundation
 /// starting with its header line. Traffic is skewed like real traffic (a few talkers and ports
 /// dominate), about 12% is rejected, and NODATA, SKIPDATA and IPv6 rows appear in every file of
 /// 50 records or more. Records near midnight start on the day before the folder's day, as AWS's
-/// do, so partitioning by `start` is exercised.
+/// do, so partitioning by `start` is exercised. With `Options.inventory` the world also has NAT
+/// gateways and cross-zone traffic, `inventory/` holds its `aws ec2 describe-*` output, and
+/// `Corpus.groundTruth` says what was written.
 public struct FlowLogGenerator: Sendable {
     /// What to generate.
     public struct Options: Sendable {
@@ -32,6 +34,11 @@ public struct FlowLogGenerator: Sendable {
         public var accountID = "123456789012"
         /// The region in keys (and records of the custom layout).
         public var region = "us-east-1"
+        /// Also describe the world (`flowq sample --inventory`): NAT gateways carry the private
+        /// instances' internet and AWS traffic, instances talk across Availability Zones, and
+        /// `inventory/` beside `AWSLogs/` holds the `aws ec2 describe-*` output and an
+        /// `ip-ranges.json` excerpt for that world. Off, the files are what they always were.
+        public var inventory = false
 
         /// Default options.
         public init() {}
@@ -45,6 +52,11 @@ public struct FlowLogGenerator: Sendable {
         public var records: Int
         /// Uncompressed bytes written.
         public var bytes: Int
+        /// With `Options.inventory`: the inventory files written (`inventory/*.json`), else empty.
+        public var inventoryFiles: [String] = []
+        /// With `Options.inventory`: the NAT hops and internal flows written, each once, for
+        /// tests to check reports against; nil without.
+        public var groundTruth: SampleGroundTruth? = nil
     }
 
     /// The options.
@@ -62,6 +74,9 @@ public struct FlowLogGenerator: Sendable {
         let fileCount = days * perDay
         var random = SplitMix64(seed: options.seed)
         let world = World(random: &random, accountID: options.accountID, region: options.region)
+        // Drawn from a stream of its own: without `--inventory` nothing below changes.
+        let network = options.inventory ? SampleNetwork(world: world, seed: options.seed) : nil
+        var truth = SampleGroundTruth()
         var corpus = Corpus(files: [], records: 0, bytes: 0)
         for index in 0..<fileCount {
             let day = options.firstDay.adding(days: Int32(index / perDay))
@@ -77,9 +92,15 @@ public struct FlowLogGenerator: Sendable {
             }
             let path = folder.appendingPathComponent(key(day: day, windowEnd: windowEnd, random: &random)).path
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            corpus.bytes += try writeFile(path: path, layout: layout, records: count, windowEnd: windowEnd, world: world, random: &random)
+            corpus.bytes += try writeFile(path: path, layout: layout, records: count, windowEnd: windowEnd, world: world,
+                                          network: network, truth: &truth, random: &random)
             corpus.files.append(path)
             corpus.records += count
+        }
+        if let network {
+            corpus.inventoryFiles = try SampleInventory(network: network, createDate: options.firstDay.startSeconds)
+                .write(to: folder.appendingPathComponent("inventory"))
+            corpus.groundTruth = truth
         }
         return corpus
     }
@@ -101,7 +122,8 @@ public struct FlowLogGenerator: Sendable {
     }
 
     private func writeFile(
-        path: String, layout: [FlowField], records: Int, windowEnd: Int64, world: World, random: inout SplitMix64
+        path: String, layout: [FlowField], records: Int, windowEnd: Int64, world: World, network: SampleNetwork?,
+        truth: inout SampleGroundTruth, random: inout SplitMix64
     ) throws -> Int {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
@@ -119,11 +141,21 @@ public struct FlowLogGenerator: Sendable {
             }
             buffer.removeAll(keepingCapacity: true)
         }
-        var record = SampleRecord()
-        for index in 0..<records {
-            world.fill(&record, index: index, of: records, windowEnd: windowEnd, random: &random)
-            record.append(layout, to: &buffer)
-            if buffer.count > 900_000 { try flush() }
+        if let network {
+            var index = 0
+            while index < records {
+                let flow = network.nextFlow(index: index, of: records, windowEnd: windowEnd, random: &random, truth: &truth)
+                for record in flow { record.append(layout, to: &buffer) }
+                index += flow.count
+                if buffer.count > 900_000 { try flush() }
+            }
+        } else {
+            var record = SampleRecord()
+            for index in 0..<records {
+                world.fill(&record, index: index, of: records, windowEnd: windowEnd, random: &random)
+                record.append(layout, to: &buffer)
+                if buffer.count > 900_000 { try flush() }
+            }
         }
         try flush()
         if let gzip { try gzip.close() } else { try plain.write(to: URL(fileURLWithPath: path)) }

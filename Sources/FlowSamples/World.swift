@@ -116,6 +116,8 @@ struct SampleRecord {
     var version = 2
     var account = "", region = "", interface = "", vpc = "", subnet = "", instance = "", az = ""
     var src: String? = nil, dst: String? = nil
+    /// `pkt-srcaddr`/`pkt-dstaddr` when they differ from `src`/`dst` (a NAT gateway's interface).
+    var pktSrc: String? = nil, pktDst: String? = nil
     var srcport = -1, dstport = -1, proto = -1, packets = -1, bytes = -1
     var start: Int64 = 0, end: Int64 = 0
     var reject = false
@@ -128,7 +130,7 @@ struct SampleRecord {
     /// A NODATA or SKIPDATA row: only times and status are set.
     mutating func setEmpty(status: String) {
         self.status = status
-        src = nil; dst = nil
+        src = nil; dst = nil; pktSrc = nil; pktDst = nil
         srcport = -1; dstport = -1; proto = -1; packets = -1; bytes = -1; tcpFlags = -1
         type = nil; direction = nil; trafficPath = -1
     }
@@ -143,8 +145,10 @@ struct SampleRecord {
             case .version: number(layout.count > 14 ? 5 : version, &buffer)
             case .accountID: text(account, &buffer)
             case .interfaceID: text(interface, &buffer)
-            case .srcaddr, .pktSrcaddr: text(src, &buffer)
-            case .dstaddr, .pktDstaddr: text(dst, &buffer)
+            case .srcaddr: text(src, &buffer)
+            case .dstaddr: text(dst, &buffer)
+            case .pktSrcaddr: text(pktSrc ?? src, &buffer)
+            case .pktDstaddr: text(pktDst ?? dst, &buffer)
             case .srcport: number(srcport, &buffer)
             case .dstport: number(dstport, &buffer)
             case .protocol: number(proto, &buffer)

@@ -12,6 +12,8 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             The demo store is --store if given, else ${XDG_DATA_HOME:-~/.local/share}/flowq-demo, so
             your own store is never touched. Running it again adds nothing (files are ingested once).
+            When the samples folder has an inventory/ (the bundled one does), its files are added to
+            the demo store's inventory and the demo asks questions that need one.
 
             Example:
               swift run flowq demo
@@ -71,6 +73,25 @@ struct DemoCommand: ParsableCommand {
             try Terminal.output("\n== \(title)\n\(sql)\n\n")
             try QueryText.reportingErrors(sql) {
                 try engine.run(sql, format: .table, style: Terminal.tableStyle, output: { try Terminal.output($0) })
+            }
+        }
+        let inventoryFolder = (samplesPath as NSString).appendingPathComponent("inventory")
+        if FileManager.default.fileExists(atPath: inventoryFolder) {
+            let added: Int
+            do {
+                added = try Self.addInventory(from: inventoryFolder, to: flowStore)
+            } catch {
+                Terminal.message("error: \(error.localizedDescription)")
+                throw ExitStatus.failure
+            }
+            try Terminal.output("\n== With an inventory\nflowq inventory add \(inventoryFolder)/*.json  (\(added) files: the sample world's aws ec2 describe-* output and an ip-ranges.json excerpt)\n")
+            // A new engine: the first one may have looked for an inventory before there was one.
+            let engine = QueryEngine(store: flowStore)
+            for (title, sql) in Self.inventoryQuestions {
+                try Terminal.output("\n== \(title)\n\(sql)\n\n")
+                try QueryText.reportingErrors(sql) {
+                    try engine.run(sql, format: .table, style: Terminal.tableStyle, output: { try Terminal.output($0) })
+                }
             }
         }
         try Terminal.output("""

@@ -12,6 +12,14 @@ struct SampleCommand: ParsableCommand {
             Examples:
               flowq sample --records 1000000 --days 7 --out /tmp/corpus
               flowq sample --records 5000 --layout mixed --start 2024-03-01 --out ./logs
+              flowq sample --records 5000 --inventory --out ./logs && flowq inventory add ./logs/inventory/*.json
+
+            With --inventory the world gains NAT gateways (private instances reach the internet and \
+            AWS's S3, DynamoDB and EC2 addresses through them, logged on both interfaces as AWS does) \
+            and traffic across Availability Zones, and <out>/inventory/ holds what `aws ec2 \
+            describe-vpcs`, `describe-subnets`, `describe-instances`, `describe-network-interfaces`, \
+            `describe-nat-gateways`, `describe-security-groups` and `describe-vpc-endpoints` would print \
+            for it, with an ip-ranges.json excerpt. Without it the files are byte for byte what they were.
             """
     )
 
@@ -22,6 +30,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Files per day (default: about one per 15,000 records).") var filesPerDay: Int?
     @Option(help: "Random seed; the same seed writes the same files.") var seed: UInt64 = 42
     @Flag(help: "Write plain .log files instead of .log.gz.") var plain = false
+    @Flag(help: "Add NAT gateways and cross-zone traffic, and write the world's inventory under <out>/inventory/.")
+    var inventory = false
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
 
     func validate() throws {
@@ -40,7 +50,14 @@ struct SampleCommand: ParsableCommand {
         options.filesPerDay = filesPerDay
         options.seed = seed
         options.compress = !plain
+        options.inventory = inventory
         let corpus = try FlowLogGenerator(options: options).write(to: URL(fileURLWithPath: out))
         Terminal.message("wrote \(corpus.records.formatted()) records in \(corpus.files.count) files (\(corpus.bytes.formatted()) bytes uncompressed) under \(out)")
+        if let truth = corpus.groundTruth {
+            let folder = (out as NSString).appendingPathComponent("inventory")
+            Terminal.message("wrote \(corpus.inventoryFiles.count) inventory files under \(folder): \(truth.natHops.count.formatted()) NAT hops " +
+                             "(\(truth.natBytes.formatted()) bytes), \(truth.crossZoneFlows.count.formatted()) flows across zones; " +
+                             "add them with: flowq inventory add \(folder)/*.json")
+        }
     }
 }

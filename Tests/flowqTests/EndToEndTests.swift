@@ -166,8 +166,18 @@ struct EndToEndTests {
         let result = try CommandRunner.run(["demo", "--store", scratch.path("demo"), "--samples", CommandRunner.packageRoot.appendingPathComponent("samples").path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Rejected HTTPS flows"))
-        #expect(result.stdout.contains("9 stored"))
+        #expect(result.stdout.contains("10 stored"))
         #expect(!result.stdout.contains("error"))
+        // The bundled inventory names the sample's NAT gateways and S3 addresses.
+        #expect(result.stdout.contains("== With an inventory"))
+        #expect(result.stdout.contains("nat-gateway nat-"))
+        #expect(result.stdout.contains("S3"))
+        let again = try CommandRunner.run(["demo", "--store", scratch.path("demo"), "--samples", CommandRunner.packageRoot.appendingPathComponent("samples").path])
+        #expect(again.status == 0, "\(again.stderr)")
+        // Run again: nothing new, the inventory not added twice, so the same answers.
+        #expect(again.stdout.contains("0 stored, 10 already present"))
+        let inventorySection = { (text: String) in text.components(separatedBy: "== With an inventory").last ?? "" }
+        #expect(inventorySection(again.stdout) == inventorySection(result.stdout))
     }
 
     @Test("a store of another format: a clear error for a user's store; the default demo store is rebuilt")
@@ -188,7 +198,7 @@ struct EndToEndTests {
         let demo = try CommandRunner.run(["demo", "--samples", samples], environment: ["XDG_DATA_HOME": scratch.path("data")])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stderr.contains("is of store format 1; rebuilding it"))
-        #expect(demo.stdout.contains("9 stored"))
+        #expect(demo.stdout.contains("10 stored"))
     }
 }
 
