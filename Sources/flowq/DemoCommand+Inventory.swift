@@ -10,6 +10,8 @@ extension DemoCommand {
          "SELECT addr_owner(srcaddr) AS owner, aws_service(dstaddr) AS service, sum(bytes) AS bytes FROM flows WHERE aws_service(dstaddr) IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10"),
         ("Requests to S3 through NAT gateways (a gateway endpoint would carry them for free)",
          "SELECT addr_owner(srcaddr) AS nat_gateway, count(*) AS flows, sum(bytes) AS bytes FROM flows WHERE starts_with(addr_owner(srcaddr), 'nat-gateway') AND aws_service(dstaddr) = 'S3' GROUP BY 1 ORDER BY 3 DESC"),
+        ("Bytes per instance and zone: the flows joined with the interfaces and their subnets",
+         "SELECT coalesce(i.instance_id, i.interface_type) AS owner, s.availability_zone AS zone, sum(f.bytes) AS bytes, count(*) AS flows FROM vpc_flow_logs f JOIN network_interfaces i ON f.interface_id = i.interface_id JOIN subnets s ON i.subnet_id = s.subnet_id GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5"),
     ]
 
     /// When the samples' inventory describes its world: the first day of the samples.

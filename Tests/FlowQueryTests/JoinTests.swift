@@ -2,6 +2,7 @@ import FlowInventory
 import FlowModel
 import Foundation
 import Testing
+@testable import FlowEmit
 @testable import FlowQuery
 @testable import FlowStore
 
@@ -241,6 +242,34 @@ struct JoinTests {
             .contains("the inventory has no instances rows"))
         #expect(message("SELECT count(*) FROM flows f JOIN nowhere x ON f.a = x.a").contains("unknown table 'nowhere'"))
         #expect(message("SELECT count(*) FROM flows f RIGHT JOIN subnets s ON f.subnet_id = s.subnet_id").contains("RIGHT JOIN is not supported"))
+    }
+
+    @Test("inventory export writes each table as queries see it, one JSON object per line, with DDL to read it elsewhere")
+    func export() throws {
+        let world = try Self.world()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowq-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inventory = try #require(try InventoryStore.open(world.store, forWriting: false))
+        let written = try inventory.export(to: folder)
+        #expect(written.map(\.table) == ["network_interfaces", "interface_addresses", "subnets"])
+        let text = try String(contentsOf: folder.appendingPathComponent("network_interfaces/network_interfaces.json"), encoding: .utf8)
+        let objects = try text.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        // One line per interface of the newest snapshot listing it, with the instance it names.
+        #expect(objects.count == world.instance.count)
+        for object in objects {
+            let id = try #require(object["interface_id"] as? String)
+            let expected: String?? = world.instance[id]
+            #expect((object["instance_id"] as? String) == expected ?? nil, "\(id)")
+            #expect(object["as_of"] as? String == "2024-01-03 00:00:00" || object["as_of"] as? String == "2024-01-01 00:00:00")
+        }
+        let ddl = InventoryDDL(engine: .athena, location: "s3://b/inventory").render()
+        #expect(ddl.contains("CREATE EXTERNAL TABLE IF NOT EXISTS network_interfaces ("))
+        #expect(ddl.contains("LOCATION 's3://b/inventory/network_interfaces/';"))
+        #expect(ddl.contains("`as_of` timestamp"))
+        let spark = InventoryDDL(engine: .spark, location: "s3://b/inventory/").render()
+        #expect(spark.contains("path 's3a://b/inventory/subnets/'"))
     }
 
     @Test("explain shows each join, its keys, the rows kept first and the checks after")

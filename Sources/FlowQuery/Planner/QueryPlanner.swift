@@ -165,7 +165,14 @@ public struct QueryPlanner: Sendable {
                              zonePredicates: ZonePredicates.derive(filter.bound, texts: filter.texts), shape: shape,
                              neededColumns: reads.filter { !JoinedColumn.isJoined($0) }.sorted(), fileWatermark: snapshot.fileWatermark,
                              unfinishedFileIDs: Set(snapshot.unfinishedFileIDs), lease: snapshot.lease)
-        if let join { plan.join = try bindJoin(join, reads: reads) }
+        if let join {
+            let joined = try bindJoin(join, reads: reads)
+            plan.join = joined
+            // The flow columns the joins read (keys, checks on the joined rows) are read too.
+            var all = Set(plan.neededColumns)
+            for b in joined.steps.flatMap({ $0.probeKeys + $0.residual }) + joined.after { all.formUnion(b.columns) }
+            plan.neededColumns = all.filter { !JoinedColumn.isJoined($0) }.sorted()
+        }
         return plan
     }
 
