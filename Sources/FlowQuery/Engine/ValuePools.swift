@@ -27,7 +27,8 @@ final class StringPool: Sendable {
     /// The ids of many texts at once (one lock), adding the new ones; 0 where `nulls` is true.
     func ids(for texts: [String], nulls: [Bool]?) -> [Int64] {
         state.withLock { state in
-            texts.enumerated().map { index, text in
+            state.ids.reserveCapacity(state.ids.count + texts.count)
+            return texts.enumerated().map { index, text in
                 if nulls?[index] == true { return 0 }
                 if let id = state.ids[text] { return id }
                 let id = Int64(state.strings.count)

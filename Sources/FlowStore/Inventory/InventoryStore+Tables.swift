@@ -27,43 +27,54 @@ extension InventoryStore {
         let entityIndex = table.entityColumn.flatMap { read.firstIndex(of: $0) }
         func entity(_ row: [SQLiteValue]) -> String { entityIndex.flatMap { row[1 + $0].textValue } ?? "" }
         func rankOf(_ row: [SQLiteValue]) -> Int { rank[row[0].integerValue ?? 0]?.rank ?? -1 }
-        var newest: [String: Int] = [:]
-        for row in rows {
-            let key = entity(row), r = rankOf(row)
-            if r > newest[key, default: -1] { newest[key] = r }
-        }
         let positions = shown.map { name -> Int in
             if let index = read.firstIndex(of: name) { return 1 + index }
             return name == "snapshot_id" ? 0 : -1
         }
-        var result: [[InventoryValue]] = []
-        // One-row-per-object tables keep the object's first row until a representative comes.
-        var standIn: [String: (index: Int, isRepresentative: Bool)] = [:]
-        for row in rows {
-            let key = entity(row)
-            guard newest[key] == rankOf(row) else { continue }
-            let values = positions.map { position -> InventoryValue in
-                switch position {
-                case -1: return rank[row[0].integerValue ?? 0].map { .integer($0.asOf) } ?? .null
-                case 0: return row[0].integerValue.map { .integer($0) } ?? .null
-                default: return Self.inventoryValue(row[position], type: types[position - 1])
-                }
-            }
-            guard let representative = table.representative else {
-                result.append(values)
+        let representative = table.representative.map { wanted in
+            wanted.map { name, value in (index: read.firstIndex(of: name).map { 1 + $0 } ?? -1, value: value) }
+        }
+        // One pass: each object's rows of its newest snapshot so far (by position in `rows`),
+        // and for one-row-per-object tables the row that stands for it.
+        struct Chosen {
+            var rank: Int
+            var rows: [Int]
+            var isRepresentative: Bool
+        }
+        var chosen: [String: Int] = [:]
+        chosen.reserveCapacity(rows.count)
+        var objects: [Chosen] = []
+        for (index, row) in rows.enumerated() {
+            let key = entity(row), r = rankOf(row)
+            let matches = representative?.allSatisfy { $0.index >= 0 && Self.inventoryValue(row[$0.index], type: types[$0.index - 1]) == $0.value } ?? false
+            guard let slot = chosen[key] else {
+                chosen[key] = objects.count
+                objects.append(Chosen(rank: r, rows: [index], isRepresentative: matches))
                 continue
             }
-            let matches = representative.allSatisfy { name, value in
-                read.firstIndex(of: name).map { Self.inventoryValue(row[1 + $0], type: types[$0]) == value } ?? false
-            }
-            if let found = standIn[key] {
-                if matches && !found.isRepresentative {
-                    result[found.index] = values
-                    standIn[key] = (found.index, true)
+            if r > objects[slot].rank {
+                objects[slot] = Chosen(rank: r, rows: [index], isRepresentative: matches)
+            } else if r == objects[slot].rank {
+                if representative == nil {
+                    objects[slot].rows.append(index)
+                } else if matches && !objects[slot].isRepresentative {
+                    objects[slot].rows = [index]
+                    objects[slot].isRepresentative = true
                 }
-            } else {
-                standIn[key] = (result.count, matches)
-                result.append(values)
+            }
+        }
+        var result: [[InventoryValue]] = []
+        result.reserveCapacity(rows.count)
+        for object in objects {
+            for index in object.rows {
+                let row = rows[index]
+                result.append(positions.map { position -> InventoryValue in
+                    switch position {
+                    case -1: return rank[row[0].integerValue ?? 0].map { .integer($0.asOf) } ?? .null
+                    case 0: return row[0].integerValue.map { .integer($0) } ?? .null
+                    default: return Self.inventoryValue(row[position], type: types[position - 1])
+                    }
+                })
             }
         }
         return result
