@@ -272,6 +272,19 @@ struct JoinTests {
         #expect(spark.contains("path 's3a://b/inventory/subnets/'"))
     }
 
+    @Test("the current rows kept at each add are the rows worked out from the snapshots")
+    func currentTables() throws {
+        let world = try Self.world()
+        let inventory = try #require(try InventoryStore.open(world.store, forWriting: false))
+        for table in InventoryTableSchema.all {
+            let names = table.queryColumns.map(\.name)
+            let kept = try inventory.currentRows(of: table, columns: names)
+            let computed = try inventory.computeCurrentRows(of: table, columns: names)
+            #expect(kept == computed, "\(table.name)")
+        }
+        #expect(try inventory.currentRows(of: try #require(InventoryTableSchema.named("network_interfaces"))).count == world.instance.count)
+    }
+
     @Test("explain shows each join, its keys, the rows kept first and the checks after")
     func explain() throws {
         let world = try Self.world()

@@ -7,8 +7,44 @@ extension InventoryStore {
     /// in a one-row-per-object table. Each row holds the values of `columns` (names of
     /// `table.queryColumns`, `snapshot_id` and `as_of` included), in that order; nil: all of them.
     public func currentRows(of table: InventoryTableSchema, columns wanted: [String]? = nil) throws -> [[InventoryValue]] {
-        guard try tableExists(table.storedTable) else { return [] }
         let shown = wanted ?? table.queryColumns.map(\.name)
+        // Kept up to date by every add and remove; an inventory from before they were kept is
+        // worked out from the snapshots.
+        let current = Self.currentTableName(table)
+        guard try tableExists(current) else { return try computeCurrentRows(of: table, columns: shown) }
+        let types = shown.map { name in table.queryColumns.first { $0.name == name }?.type ?? .varchar }
+        let list = shown.map { "\"\($0)\"" }.joined(separator: ", ")
+        return try database.rows("SELECT \(shown.isEmpty ? "1" : list) FROM \"\(current)\" ORDER BY rowid").map { row in
+            zip(row, types).map { Self.inventoryValue($0, type: $1) }
+        }
+    }
+
+    /// The table holding `table`'s current rows (as `currentRows` reads them).
+    static func currentTableName(_ table: InventoryTableSchema) -> String { "current_" + table.name }
+
+    /// Works out again the current rows of every query table a file of `kind` fills, and stores
+    /// them whole (inside the caller's transaction), so a query reads them without a sort or a
+    /// pass over every snapshot.
+    func refreshCurrentTables(of kind: InventoryKind) throws {
+        for table in InventoryTableSchema.all where table.kind == kind {
+            let columns = table.queryColumns
+            let rows = try computeCurrentRows(of: table, columns: columns.map(\.name))
+            let name = Self.currentTableName(table)
+            let declared = columns.map { "\"\($0.name)\" " + ($0.type == .varchar ? "TEXT" : "INTEGER") }.joined(separator: ", ")
+            try database.execute("DROP TABLE IF EXISTS \"\(name)\"; CREATE TABLE \"\(name)\"(\(declared));")
+            let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            let insert = try database.prepare("INSERT INTO \"\(name)\" VALUES (\(marks))")
+            for row in rows {
+                insert.reset()
+                try insert.bind(row.map(Self.sqliteValue))
+                _ = try insert.step()
+            }
+        }
+    }
+
+    /// `currentRows` worked out from the snapshots.
+    func computeCurrentRows(of table: InventoryTableSchema, columns shown: [String]) throws -> [[InventoryValue]] {
+        guard try tableExists(table.storedTable) else { return [] }
         let own = Set(table.columns.map(\.name))
         // Read what is shown, plus what picks the rows: the object's id and the representative's columns.
         var read = shown.filter { own.contains($0) }

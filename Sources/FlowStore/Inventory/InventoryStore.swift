@@ -92,6 +92,7 @@ public final class InventoryStore {
                     _ = try insert.step()
                 }
             }
+            try refreshCurrentTables(of: document.kind)
             return .added(id: id, rows: total)
         }
     }
@@ -114,6 +115,7 @@ public final class InventoryStore {
                 try database.run("DELETE FROM \"\(table)\" WHERE snapshot_id = ?", [.integer(id)])
             }
             try database.run("DELETE FROM snapshots WHERE id = ?", [.integer(id)])
+            try refreshCurrentTables(of: kind)
         }
         return true
     }
@@ -160,7 +162,7 @@ public final class InventoryStore {
             """)
     }
 
-    private static func sqliteValue(_ value: InventoryValue) -> SQLiteValue {
+    static func sqliteValue(_ value: InventoryValue) -> SQLiteValue {
         switch value {
         case .null: return .null
         case .text(let text): return .text(text)
