@@ -119,10 +119,13 @@ final class HashJoinTable: @unchecked Sendable {
                             }
                         }
                     }
+                } else if encoded.count == 1 {
+                    // One key: its value is its hash, and the index compares it.
+                    encoded[0].withUnsafeBufferPointer { values in matched = heads.firstRows(values, into: out) }
                 } else {
                     for row in 0..<count {
                         let match = heads.first(JoinKeys.hash(encoded, row))
-                        if match >= 0 && (encoded.count == 1 || JoinKeys.equal(encoded, row, keys, Int(match))) {
+                        if match >= 0 && JoinKeys.equal(encoded, row, keys, Int(match)) {
                             out[row] = match
                             matched += 1
                         }
@@ -135,18 +138,7 @@ final class HashJoinTable: @unchecked Sendable {
                     }
                 }
             }
-            if matched == count || keepUnmatched {
-                return JoinMatches(probe: [], build: build, isIdentity: true, hasMissing: matched < count)
-            }
-            var probeRows: [Int32] = []
-            var buildRows: [Int32] = []
-            probeRows.reserveCapacity(matched)
-            buildRows.reserveCapacity(matched)
-            for row in 0..<count where build[row] >= 0 {
-                probeRows.append(Int32(row))
-                buildRows.append(build[row])
-            }
-            return JoinMatches(probe: probeRows, build: buildRows, isIdentity: false, hasMissing: false)
+            return Self.matches(build, matched: matched, keepUnmatched: keepUnmatched)
         }
         var probeRows: [Int32] = []
         var buildRows: [Int32] = []
@@ -179,6 +171,46 @@ final class HashJoinTable: @unchecked Sendable {
             }
         }
         return JoinMatches(probe: probeRows, build: buildRows, isIdentity: false, hasMissing: missing)
+    }
+
+    /// The matches of a batch whose rows each have at most one build row (`build`, -1: none).
+    static func matches(_ build: [Int32], matched: Int, keepUnmatched: Bool) -> JoinMatches {
+        let count = build.count
+        if matched == count || keepUnmatched {
+            return JoinMatches(probe: [], build: build, isIdentity: true, hasMissing: matched < count)
+        }
+        var probeRows: [Int32] = []
+        var buildRows: [Int32] = []
+        probeRows.reserveCapacity(matched)
+        buildRows.reserveCapacity(matched)
+        for row in 0..<count where build[row] >= 0 {
+            probeRows.append(Int32(row))
+            buildRows.append(build[row])
+        }
+        return JoinMatches(probe: probeRows, build: buildRows, isIdentity: false, hasMissing: false)
+    }
+
+    /// Whether a batch may be matched through `storedRows`: one key that is a stored column,
+    /// in a table where a key has at most one row.
+    var probesStoredColumn: String? {
+        guard unique, step.probeKeys.count == 1, step.domains[0] != .double, case .column(let name) = step.probeKeys[0].node,
+              !JoinedColumn.isJoined(name) else { return nil }
+        return name
+    }
+
+    /// The build row of each value (in the query's representation; -1: none).
+    func storedRows(_ values: [Int64]) -> [Int32] {
+        var out = [Int32](repeating: -1, count: values.count)
+        out.withUnsafeMutableBufferPointer { out in
+            if let dense {
+                for (index, value) in values.enumerated() where value >= 0 && value < Int64(dense.count) {
+                    out[index] = dense[Int(value)] - 1
+                }
+            } else {
+                values.withUnsafeBufferPointer { _ = heads.firstRows($0, into: out) }
+            }
+        }
+        return out
     }
 
     /// `context` narrowed to the probe rows of `matches`, with this table's columns at their
@@ -284,52 +316,105 @@ enum JoinKeys {
 }
 
 /// An open-addressing table from a 64-bit key hash to the first build row with it: a
-/// multiply-shift hash and linear probing, several times cheaper per lookup than a
-/// `Dictionary`, which matters at one lookup per flow row.
+/// multiply-shift hash and linear probing over (key, row) pairs kept side by side, so a lookup
+/// touches one cache line; several times cheaper per lookup than a `Dictionary`, which matters
+/// at one lookup per flow row.
 struct JoinHashIndex: Sendable {
-    private var keys: [Int64]
-    private var rows: [Int32]
+    /// One slot: a key and its first row (-1: empty).
+    struct Entry: Sendable {
+        var key: Int64
+        var row: Int32
+    }
+
+    private var entries: [Entry]
     private let shift: UInt64
     private let mask: Int
 
-    /// An index for up to `capacity` distinct keys (kept at most half full).
+    /// An index for up to `capacity` distinct keys (kept at most two-thirds full).
     init(capacity: Int) {
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        keys = [Int64](repeating: 0, count: size)
-        rows = [Int32](repeating: -1, count: size)
+        while size * 2 < capacity * 3 { size <<= 1 }
+        entries = [Entry](repeating: Entry(key: 0, row: -1), count: size)
         shift = UInt64(64 - size.trailingZeroBitCount)
         mask = size - 1
     }
 
     @inline(__always)
-    private func slot(_ key: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    private static func slot(_ key: Int64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
     }
 
     /// Makes `row` the first row of `key`; returns the row that was first before (-1: none).
     mutating func insert(_ key: Int64, row: Int32) -> Int32 {
-        var index = slot(key)
-        while rows[index] >= 0 {
-            if keys[index] == key {
-                let previous = rows[index]
-                rows[index] = row
+        var index = Self.slot(key, shift)
+        while entries[index].row >= 0 {
+            if entries[index].key == key {
+                let previous = entries[index].row
+                entries[index].row = row
                 return previous
             }
             index = (index + 1) & mask
         }
-        keys[index] = key
-        rows[index] = row
+        entries[index] = Entry(key: key, row: row)
         return -1
+    }
+
+    /// The first row of each key of `keys` into `out` (left as it is where none); returns how
+    /// many keys have one.
+    ///
+    /// A batch holds few distinct keys many times over (an address column of a segment: a few
+    /// thousand values in tens of thousands of rows), so a small direct-mapped memo of answers,
+    /// which stays in the L1 cache, answers most rows before the table, which does not.
+    func firstRows(_ keys: UnsafeBufferPointer<Int64>, into out: UnsafeMutableBufferPointer<Int32>) -> Int {
+        var found = 0
+        let shift = self.shift, mask = self.mask
+        let memoBits = 10
+        // Slot key, and its answer + 1 (0: nothing memoised in the slot; the key is then 0 too).
+        var memoKeys = [Int64](repeating: 0, count: 1 << memoBits)
+        var memoRows = [Int32](repeating: 0, count: 1 << memoBits)
+        memoKeys.withUnsafeMutableBufferPointer { memoKey in
+            memoRows.withUnsafeMutableBufferPointer { memoRow in
+                entries.withUnsafeBufferPointer { table in
+                    for index in 0..<keys.count {
+                        let key = keys[index]
+                        let hash = UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15
+                        let memo = Int(truncatingIfNeeded: hash &>> UInt64(64 - memoBits))
+                        var answer: Int32
+                        if memoRow[memo] != 0 && memoKey[memo] == key {
+                            answer = memoRow[memo] - 1
+                        } else {
+                            answer = -1
+                            var slot = Int(truncatingIfNeeded: hash &>> shift)
+                            while true {
+                                let entry = table[slot]
+                                if entry.row < 0 { break }
+                                if entry.key == key {
+                                    answer = entry.row
+                                    break
+                                }
+                                slot = (slot + 1) & mask
+                            }
+                            memoKey[memo] = key
+                            memoRow[memo] = answer + 1
+                        }
+                        if answer >= 0 {
+                            out[index] = answer
+                            found += 1
+                        }
+                    }
+                }
+            }
+        }
+        return found
     }
 
     /// The first row of `key` (-1: none).
     @inline(__always)
     func first(_ key: Int64) -> Int32 {
-        var index = slot(key)
+        var index = Self.slot(key, shift)
         while true {
-            let row = rows[index]
-            if row < 0 || keys[index] == key { return row }
+            let entry = entries[index]
+            if entry.row < 0 || entry.key == key { return entry.row }
             index = (index + 1) & mask
         }
     }

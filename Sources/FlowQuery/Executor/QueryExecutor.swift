@@ -178,7 +178,7 @@ final class QueryRun: @unchecked Sendable {
             }
             if empty || current.count == 0 { continue }
             if let join = plan.join {
-                guard let joined = try self.join(current, join) else { continue }
+                guard let joined = try self.join(current, join, stored: (columns, segment, positions)) else { continue }
                 current = joined
             }
             try body(current)
@@ -187,13 +187,24 @@ final class QueryRun: @unchecked Sendable {
 
     /// The flow rows of a batch joined with each inventory table in turn, then narrowed by the
     /// conditions over several tables; nil when no row is left.
-    func join(_ flows: EvaluationContext, _ join: JoinPlan) throws -> EvaluationContext? {
+    ///
+    /// The first join keyed on a stored column looks up each distinct value of the segment's
+    /// column once (`stored`: the segment and the flow rows' positions in it).
+    func join(_ flows: EvaluationContext, _ join: JoinPlan,
+              stored: (columns: PartitionColumns, segment: PartitionReader.Segment, positions: [Int32]?)) throws -> EvaluationContext? {
         var context = flows
-        for table in joins {
+        for (index, table) in joins.enumerated() {
             let step = table.step
-            let keys = try step.probeKeys.map { try Evaluator.evaluate($0, context) }
             let keepUnmatched = step.kind == .left
-            var pairs = table.probe(keys, pools: pools, count: context.count, keepUnmatched: keepUnmatched && step.residual.isEmpty)
+            let keepAll = keepUnmatched && step.residual.isEmpty
+            var pairs: JoinMatches
+            if index == 0, let name = table.probesStoredColumn,
+               let build = try stored.columns.joinRows(name, of: stored.segment, at: stored.positions, lookup: table.storedRows) {
+                pairs = HashJoinTable.matches(build, matched: build.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, keepUnmatched: keepAll)
+            } else {
+                let keys = try step.probeKeys.map { try Evaluator.evaluate($0, context) }
+                pairs = table.probe(keys, pools: pools, count: context.count, keepUnmatched: keepAll)
+            }
             var joined = try table.joined(context, pairs)
             if !step.residual.isEmpty {
                 // Check the other ON conditions on each pair; a LEFT JOIN keeps a flow row
