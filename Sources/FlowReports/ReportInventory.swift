@@ -201,13 +201,7 @@ struct ReportInventory: Sendable {
 
     /// The snapshot id that is newest (by `as_of`, then id) among those listing each resource.
     private static func newestSnapshot<Row>(_ rows: [SnapshotRow<Row>], id: (Row) -> String) -> [String: Int64] {
-        var best: [String: (asOf: Int64, snapshot: Int64)] = [:]
-        for row in rows {
-            let key = id(row.row)
-            if let current = best[key], (current.asOf, current.snapshot) >= (row.asOf, row.snapshotID) { continue }
-            best[key] = (row.asOf, row.snapshotID)
-        }
-        return best.mapValues(\.snapshot)
+        SnapshotOrder.newest(rows, object: { id($0.row) }, snapshot: { SnapshotOrder(asOf: $0.asOf, id: $0.snapshotID) }).mapValues(\.id)
     }
 
     /// Each resource's rows from the newest snapshot that lists it.

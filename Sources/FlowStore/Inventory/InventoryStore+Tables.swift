@@ -53,16 +53,18 @@ extension InventoryStore {
         }
         let types = read.map { name in Self.storedColumnType(name, in: table) }
         let list = read.isEmpty ? "" : ", " + read.map { "t.\"\($0)\"" }.joined(separator: ", ")
-        // Snapshots ranked oldest first (by as_of, then by when added); rows are read in
-        // storage order, without a sort, and ranked by their snapshot.
-        var rank: [Int64: (rank: Int, asOf: Int64)] = [:]
-        for (index, row) in try database.rows("SELECT id, as_of FROM snapshots ORDER BY as_of, id").enumerated() {
-            rank[row[0].integerValue ?? 0] = (index, row[1].integerValue ?? 0)
+        // Rows are read in storage order, without a sort, and ordered by their snapshot
+        // (SnapshotOrder: as_of, then when added).
+        var order: [Int64: SnapshotOrder] = [:]
+        for row in try database.rows("SELECT id, as_of FROM snapshots") {
+            let id = row[0].integerValue ?? 0
+            order[id] = SnapshotOrder(asOf: row[1].integerValue ?? 0, id: id)
         }
         let rows = try database.rows("SELECT t.snapshot_id\(list) FROM \"\(table.storedTable)\" t")
         let entityIndex = table.entityColumn.flatMap { read.firstIndex(of: $0) }
         func entity(_ row: [SQLiteValue]) -> String { entityIndex.flatMap { row[1 + $0].textValue } ?? "" }
-        func rankOf(_ row: [SQLiteValue]) -> Int { rank[row[0].integerValue ?? 0]?.rank ?? -1 }
+        let none = SnapshotOrder(asOf: .min, id: .min)
+        func rankOf(_ row: [SQLiteValue]) -> SnapshotOrder { order[row[0].integerValue ?? 0] ?? none }
         let positions = shown.map { name -> Int in
             if let index = read.firstIndex(of: name) { return 1 + index }
             return name == "snapshot_id" ? 0 : -1
@@ -73,7 +75,7 @@ extension InventoryStore {
         // One pass: each object's rows of its newest snapshot so far (by position in `rows`),
         // and for one-row-per-object tables the row that stands for it.
         struct Chosen {
-            var rank: Int
+            var rank: SnapshotOrder
             var rows: [Int]
             var isRepresentative: Bool
         }
@@ -106,7 +108,7 @@ extension InventoryStore {
                 let row = rows[index]
                 result.append(positions.map { position -> InventoryValue in
                     switch position {
-                    case -1: return rank[row[0].integerValue ?? 0].map { .integer($0.asOf) } ?? .null
+                    case -1: return order[row[0].integerValue ?? 0].map { .integer($0.asOf) } ?? .null
                     case 0: return row[0].integerValue.map { .integer($0) } ?? .null
                     default: return Self.inventoryValue(row[position], type: types[position - 1])
                     }
