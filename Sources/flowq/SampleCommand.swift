@@ -12,6 +12,11 @@ struct SampleCommand: ParsableCommand {
             Examples:
               flowq sample --records 1000000 --days 7 --out /tmp/corpus
               flowq sample --records 5000 --layout mixed --start 2024-03-01 --out ./logs
+              flowq sample --records 50000 --days 3 --attacks --out ./logs
+
+            --attacks adds files holding a port scan (03:10 UTC), a network sweep
+            (05:20), an exfiltration burst (14:00-14:45) and a capture gap (20:00-21:00)
+            on the last day, for trying `flowq detect`; the other files are unchanged.
             """
     )
 
@@ -22,6 +27,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Files per day (default: about one per 15,000 records).") var filesPerDay: Int?
     @Option(help: "Random seed; the same seed writes the same files.") var seed: UInt64 = 42
     @Flag(help: "Write plain .log files instead of .log.gz.") var plain = false
+    @Flag(help: "Also inject attacks on the last day (see below).") var attacks = false
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
 
     func validate() throws {
@@ -41,6 +47,13 @@ struct SampleCommand: ParsableCommand {
         options.seed = seed
         options.compress = !plain
         let corpus = try FlowLogGenerator(options: options).write(to: URL(fileURLWithPath: out))
+        if attacks {
+            let injected = try SampleAttacks.write(to: URL(fileURLWithPath: out), options: options)
+            for attack in injected.attacks {
+                let who = [attack.srcaddr, attack.dstaddr].compactMap { $0 }.joined(separator: " -> ")
+                Terminal.message("injected \(attack.kind.rawValue): \(who.isEmpty ? attack.interfaceID : who) from \(FlowLogGenerator.isoTime(attack.start)) to \(FlowLogGenerator.isoTime(attack.end)) (\(attack.records) records)")
+            }
+        }
         Terminal.message("wrote \(corpus.records.formatted()) records in \(corpus.files.count) files (\(corpus.bytes.formatted()) bytes uncompressed) under \(out)")
     }
 }
