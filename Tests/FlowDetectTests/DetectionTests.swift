@@ -87,7 +87,7 @@ struct DetectionTests {
             "port-scan 198.51.100.9 10.0.0.5 eni-scan",
             "network-sweep 10.0.0.9 - 22",
             "admin-port-exposure 203.0.113.5 10.0.0.20 22",
-            "unusual-protocol 10.0.0.50 10.1.0.50 0",
+            "unusual-protocol 10.0.0.50 10.1.0.50 eni-0a",
             "capture-gap - - eni-gap",
             "known-bad 10.0.0.60 192.0.2.50 eni-0a",
             "exfiltration 10.0.0.30 - -",
