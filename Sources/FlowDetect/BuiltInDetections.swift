@@ -5,7 +5,9 @@ import FlowReports
 /// prints the text, ready to copy and change.
 ///
 /// Times are bucketed with `floor(start / N)`; a finding's key (detection, addresses, port,
-/// interface) joins buckets that follow each other within the hour.
+/// interface) joins buckets that follow each other within the hour. A finding grouped over
+/// several destinations or interfaces names one only when there is one
+/// (`CASE WHEN count(DISTINCT x) = 1 THEN min(x) END`).
 public enum BuiltInDetections {
     /// Every built-in detection, in the order `flowq detect --list` shows them.
     public static var all: [DetectionDefinition] {
@@ -46,7 +48,7 @@ public enum BuiltInDetections {
     static var sources: [(id: String, text: String)] {
         [
             ("port-scan", portScan), ("network-sweep", networkSweep), ("reject-burst", rejectBurst),
-            ("exfiltration", exfiltration), ("admin-port-exposure", adminPortExposure), ("unusual-protocol", unusualProtocol),
+            ("exfiltration", exfiltration), ("new-destination", newDestination), ("admin-port-exposure", adminPortExposure), ("unusual-protocol", unusualProtocol),
             ("capture-gap", captureGap), ("known-bad", knownBad),
         ]
     }
@@ -89,7 +91,7 @@ public enum BuiltInDetections {
           window_seconds: { type: integer, default: 600, description: the window length in seconds }
           min_failed_ratio: { type: number, default: 0.5, description: share of the flows that were rejected or SYN-only }
         sql: |
-          SELECT srcaddr, dstport,
+          SELECT srcaddr, dstport, CASE WHEN count(DISTINCT interface_id) = 1 THEN min(interface_id) END AS interface_id,
                  min(start) AS first_seen, max("end") AS last_seen, count(*) AS flows, sum(bytes) AS bytes,
                  count(DISTINCT dstaddr) AS destinations, sum(\(failed)) AS failed
           FROM vpc_flow_logs
@@ -113,7 +115,8 @@ public enum BuiltInDetections {
           min_zscore: { type: number, default: 4, description: standard deviations above the source's hourly mean }
           baseline_days: { type: integer, default: 7, description: days of history before the window }
         sql: |
-          SELECT srcaddr, min(start) AS first_seen, max("end") AS last_seen, count(*) AS flows, sum(bytes) AS bytes,
+          SELECT srcaddr, CASE WHEN count(DISTINCT interface_id) = 1 THEN min(interface_id) END AS interface_id,
+                 min(start) AS first_seen, max("end") AS last_seen, count(*) AS flows, sum(bytes) AS bytes,
                  count(DISTINCT dstaddr) AS destinations, count(DISTINCT dstport) AS ports
           FROM vpc_flow_logs
           WHERE {window} AND action = 'REJECT' AND srcaddr IS NOT NULL
@@ -147,6 +150,7 @@ public enum BuiltInDetections {
           baseline_days: { type: integer, default: 7, description: days of history before the window }
         sql: |
           SELECT srcaddr, CASE WHEN count(DISTINCT dstaddr) = 1 THEN min(dstaddr) END AS dstaddr,
+                 CASE WHEN count(DISTINCT interface_id) = 1 THEN min(interface_id) END AS interface_id,
                  min(start) AS first_seen, max("end") AS last_seen, count(*) AS flows, sum(bytes) AS bytes,
                  count(DISTINCT dstaddr) AS destinations
           FROM vpc_flow_logs
@@ -161,6 +165,40 @@ public enum BuiltInDetections {
           key: [srcaddr]
           compare: bytes
           period: hour
+          days: baseline_days
+          min_zscore: min_zscore
+        """
+    }
+
+    static var newDestination: String { """
+        id: new-destination
+        title: Large transfer to a new public destination
+        description: >
+          A public address receiving many bytes from internal sources in one UTC day when the
+          store holds little or no traffic to it in the days before (z-score over its daily
+          history): where stolen data goes, or a dependency nobody announced.
+        severity: medium
+        techniques: [T1048, T1567]
+        parameters:
+          min_bytes: { type: integer, default: 500000000, description: bytes to one public address in one UTC day }
+          min_zscore: { type: number, default: 10, description: standard deviations above the address's daily mean }
+          baseline_days: { type: integer, default: 7, description: days of history before the window }
+        sql: |
+          SELECT dstaddr, CASE WHEN count(DISTINCT srcaddr) = 1 THEN min(srcaddr) END AS srcaddr,
+                 min(start) AS first_seen, max("end") AS last_seen, count(*) AS flows, sum(bytes) AS bytes,
+                 count(DISTINCT srcaddr) AS sources
+          FROM vpc_flow_logs
+          WHERE {window} AND action = 'ACCEPT' AND \(isInternal("srcaddr")) AND NOT \(isInternal("dstaddr"))
+          GROUP BY dstaddr, date
+          HAVING sum(bytes) >= {min_bytes}
+        baseline:
+          sql: |
+            SELECT dstaddr, sum(bytes) AS value FROM vpc_flow_logs
+            WHERE {baseline_window} AND action = 'ACCEPT' AND \(isInternal("srcaddr")) AND NOT \(isInternal("dstaddr"))
+            GROUP BY dstaddr, date
+          key: [dstaddr]
+          compare: bytes
+          period: day
           days: baseline_days
           min_zscore: min_zscore
         """

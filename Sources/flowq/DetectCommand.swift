@@ -27,7 +27,8 @@ struct DetectCommand: ParsableCommand {
 
             --state remembers reported findings in <store>/detections.db: a finding is
             reported again only when it continues past its last report. --allowlist FILE
-            drops findings whose source is in the file.
+            drops findings whose source is in the file; --min-severity high keeps only
+            high and critical findings (neither shown nor remembered).
 
             Output: --format table, json, ndjson (one finding a line, for a SIEM),
             markdown or html; without --format, --output's extension, else table.
@@ -37,7 +38,7 @@ struct DetectCommand: ParsableCommand {
               flowq detect --from 2024-01-03 --to 2024-01-04 --format ndjson
               flowq detect --only port-scan,network-sweep --param min_ports=50
               flowq detect --since 1h --state --format ndjson --output /var/log/flowq/findings.ndjson
-              cron: */15 * * * * flowq detect --since 1h --state -f ndjson >> findings.ndjson; [ $? -eq 4 ] && notify
+              flowq detect --since 2h --state --min-severity high -f ndjson -o findings.ndjson
 
             Exit status: 0 no new findings; 4 new findings (with --state: new or continued
             ones); 2 an invalid rule file or query; 1 a query that failed while running,
@@ -65,6 +66,8 @@ struct DetectCommand: ParsableCommand {
     var parameters: [String] = []
     @Option(help: ArgumentHelp("Drop findings whose source is in this file of addresses and CIDR blocks.", valueName: "file"))
     var allowlist: String?
+    @Option(help: ArgumentHelp("Report only findings of this severity or above: info, low, medium, high, critical.", valueName: "level"))
+    var minSeverity: String?
     @Flag(help: "Report only findings not reported before (or continued since), remembering them in the store.")
     var state = false
     @Option(name: .shortAndLong, help: "Output format: table, json, ndjson, markdown or html.")
@@ -79,6 +82,9 @@ struct DetectCommand: ParsableCommand {
             throw ValidationError("--format must be \(FindingFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(format)'")
         }
         if let timeout { try TimeoutOption.validate(timeout) }
+        if let minSeverity, DetectionSeverity(rawValue: minSeverity.lowercased()) == nil {
+            throw ValidationError("--min-severity must be \(DetectionSeverity.allCases.map(\.rawValue).joined(separator: ", ")), not '\(minSeverity)'")
+        }
         for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
             throw ValidationError("--param \(parameter): write name=value, like --param min_ports=50")
         }
@@ -116,6 +122,12 @@ struct DetectCommand: ParsableCommand {
         let store = storeOptions.resolved
         var result = try reporting {
             try Self.execute(chosen, store: store, window: window, parameters: values, allowlist: allowed, options: options, now: now)
+        }
+        if let level = minSeverity.flatMap({ DetectionSeverity(rawValue: $0.lowercased()) }) {
+            // Below the level: neither shown nor remembered as reported.
+            let before = result.findings.count
+            result.findings.removeAll { $0.severity < level }
+            result.notes.append("\(before - result.findings.count) findings below \(level.rawValue) severity not shown")
         }
         if state {
             let found = result.findings

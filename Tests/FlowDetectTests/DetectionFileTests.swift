@@ -9,7 +9,7 @@ struct DetectionFileTests {
     @Test("the built-ins parse, with ids, severities, techniques and documented thresholds")
     func builtIns() throws {
         let all = BuiltInDetections.all
-        #expect(all.map(\.id) == ["port-scan", "network-sweep", "reject-burst", "exfiltration", "admin-port-exposure",
+        #expect(all.map(\.id) == ["port-scan", "network-sweep", "reject-burst", "exfiltration", "new-destination", "admin-port-exposure",
                                   "unusual-protocol", "capture-gap", "known-bad"])
         for detection in all {
             #expect(!detection.techniques.isEmpty, "\(detection.id)")

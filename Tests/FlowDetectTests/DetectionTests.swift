@@ -90,10 +90,11 @@ struct DetectionTests {
             "unusual-protocol 10.0.0.50 10.1.0.50 eni-0a",
             "capture-gap - - eni-gap",
             "known-bad 10.0.0.60 192.0.2.50 eni-0a",
-            "exfiltration 10.0.0.30 - -",
-            "reject-burst 10.0.0.40 - -",
+            "exfiltration 10.0.0.30 - eni-30",
+            "reject-burst 10.0.0.40 - eni-0a",
+            "new-destination 10.0.0.30 198.51.100.200 -",
         ])
-        #expect(result.findings.count == 8)
+        #expect(result.findings.count == 9)
         // Most severe first.
         #expect(result.findings.map(\.severity) == result.findings.map(\.severity).sorted(by: >))
     }
@@ -143,6 +144,17 @@ struct DetectionTests {
         #expect((finding.evidence("zscore")?.doubleValue ?? 0) > 100)
     }
 
+    @Test("new-destination: 2 GB to an address never seen; 36 GB a day to a usual one is not flagged")
+    func newDestination() throws {
+        let result = try run(only: ["new-destination"])
+        let finding = try #require(result.findings.first)
+        #expect(result.findings.count == 1)
+        #expect(finding.dstaddr == "198.51.100.200")
+        #expect(finding.bytes == 2_000_000_000)
+        #expect(finding.evidence("baseline_mean") == .real(0))
+        #expect(finding.evidence("sources") == .integer(1))
+    }
+
     @Test("reject-burst: 150 rejected flows in an hour against 3 an hour before")
     func rejectBurst() throws {
         let finding = try #require(try run(only: ["reject-burst"]).findings.first)
@@ -157,7 +169,7 @@ struct DetectionTests {
         let window = ReportWindow(bounds: .days(from: PartitionDay("2024-03-01"), to: PartitionDay("2024-03-02")))
         let result = try DetectionRunner(store: scenario.store).run(BuiltInDetections.all.filter { $0.baseline != nil }, window: window)
         #expect(result.findings.isEmpty)
-        #expect(result.notes.count == 2)
+        #expect(result.notes.count == 3)
         #expect(result.notes.allSatisfy { $0.contains("no records in the 7 days before the window") })
     }
 
