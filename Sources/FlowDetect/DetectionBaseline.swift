@@ -7,7 +7,9 @@
 /// give the candidate's z-score, `(x - mean) / max(stddev, 1, mean / 10)` (the floor keeps a
 /// key with a flat history from turning a small rise into a huge score), and rows below
 /// `min_zscore` are dropped. A key never seen before has mean 0: only the row's own minimum
-/// (in its SQL) holds it back. When the store has no records in the baseline days at all, the
+/// (in its SQL) holds it back, and its `zscore` evidence is null. The evidence also says how
+/// many periods the key had values in (`history_periods`) and how many were counted
+/// (`baseline_periods`). When the store has no records in the baseline days at all, the
 /// detection is skipped with a note rather than calling everything new.
 public struct DetectionBaseline: Sendable, Equatable {
     /// The length of a period.

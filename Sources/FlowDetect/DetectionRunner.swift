@@ -212,11 +212,13 @@ public struct DetectionRunner: Sendable {
             let zscore = (value - mean) / max(deviation, 1, mean / 10)
             guard zscore >= detection.minZScore else { continue }
             var finding = finding
+            // A key with no history has no meaningful score (it would be the value itself).
             finding.evidence += [
                 Finding.Evidence(name: "baseline_mean", value: .real((mean * 10).rounded() / 10)),
                 Finding.Evidence(name: "baseline_stddev", value: .real((deviation * 10).rounded() / 10)),
-                Finding.Evidence(name: "zscore", value: .real((zscore * 10).rounded() / 10)),
-                Finding.Evidence(name: "baseline_days", value: .integer(Int64(detection.baselineDays))),
+                Finding.Evidence(name: "zscore", value: stats.count == 0 ? .null : .real((zscore * 10).rounded() / 10)),
+                Finding.Evidence(name: "history_periods", value: .integer(Int64(stats.count))),
+                Finding.Evidence(name: "baseline_periods", value: .integer(Int64(count))),
             ]
             kept.append(finding)
         }

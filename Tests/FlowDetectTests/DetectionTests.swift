@@ -142,6 +142,9 @@ struct DetectionTests {
         // History: 10 MB in each of the 48 hours before the window.
         #expect(finding.evidence("baseline_mean") == .real(10_000_000))
         #expect((finding.evidence("zscore")?.doubleValue ?? 0) > 100)
+        // The store holds two days before the window: 48 hours counted, not 7 days' 168.
+        #expect(finding.evidence("baseline_periods") == .integer(48))
+        #expect(finding.evidence("history_periods") == .integer(48))
     }
 
     @Test("new-destination: 2 GB to an address never seen; 36 GB a day to a usual one is not flagged")
@@ -152,6 +155,8 @@ struct DetectionTests {
         #expect(finding.dstaddr == "198.51.100.200")
         #expect(finding.bytes == 2_000_000_000)
         #expect(finding.evidence("baseline_mean") == .real(0))
+        #expect(finding.evidence("zscore") == .null)
+        #expect(finding.evidence("history_periods") == .integer(0))
         #expect(finding.evidence("sources") == .integer(1))
     }
 
