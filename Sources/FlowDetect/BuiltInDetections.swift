@@ -49,7 +49,7 @@ public enum BuiltInDetections {
         [
             ("port-scan", portScan), ("network-sweep", networkSweep), ("reject-burst", rejectBurst),
             ("exfiltration", exfiltration), ("new-destination", newDestination), ("admin-port-exposure", adminPortExposure), ("unusual-protocol", unusualProtocol),
-            ("capture-gap", captureGap), ("known-bad", knownBad),
+            ("capture-gap", captureGap), ("delivery-stopped", deliveryStopped), ("known-bad", knownBad),
         ]
     }
 
@@ -264,6 +264,32 @@ public enum BuiltInDetections {
           WHERE {window} AND log_status = 'SKIPDATA'
           GROUP BY interface_id, floor(start / 3600)
           HAVING count(*) >= {min_records}
+        """
+    }
+
+    static var deliveryStopped: String { """
+        id: delivery-stopped
+        title: Flow-log delivery stopped
+        description: >
+          An interface that delivered records in many hours of the days before went silent
+          during the window: its flow log was deleted or stopped delivering, or the interface
+          was detached. (An idle interface with a flow log still writes NODATA records.)
+        severity: medium
+        techniques: [T1562.008]
+        parameters:
+          min_silence_minutes: { type: integer, default: 60, description: minutes without a record before the window ends }
+          min_active_hours: { type: integer, default: 24, description: distinct hours with records in the history and window }
+          history_days: { type: integer, default: 7, description: days before the window looked at }
+        sql: |
+          SELECT interface_id, min(start) AS first_seen, max("end") AS last_seen, count(*) AS flows, sum(bytes) AS bytes,
+                 count(DISTINCT floor(start / 3600)) AS active_hours,
+                 ({window_end} - max("end")) / 60 AS silent_minutes
+          FROM vpc_flow_logs
+          WHERE start >= {window_start} - {history_days} * 86400 AND start < {window_end} AND interface_id IS NOT NULL
+          GROUP BY interface_id
+          HAVING max("end") >= {window_start}
+             AND max("end") < {window_end} - {min_silence_minutes} * 60
+             AND count(DISTINCT floor(start / 3600)) >= {min_active_hours}
         """
     }
 

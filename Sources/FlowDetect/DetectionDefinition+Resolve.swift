@@ -1,4 +1,5 @@
 import FlowModel
+import Foundation
 import FlowReports
 
 /// A detection with its placeholders filled in, ready to run.
@@ -27,7 +28,7 @@ extension DetectionDefinition {
     /// `given` holds this detection's values from the command line; they override the
     /// defaults. Numbers are written bare, words and addresses as quoted literals, address
     /// lists as conditions; nothing unchecked reaches a query.
-    func resolved(window: ReportWindow, parameters given: [String: String]) throws(DetectionError) -> ResolvedDetection {
+    func resolved(window: ReportWindow, parameters given: [String: String], now: Date) throws(DetectionError) -> ResolvedDetection {
         for name in given.keys.sorted() where !parameters.contains(where: { $0.name == name }) {
             let known = parameters.isEmpty ? "it takes no parameters" : "its parameters: \(parameters.map(\.name).joined(separator: ", "))"
             throw DetectionError(.usage, "--param \(name): \(origin) has no parameter '\(name)' (\(known))")
@@ -67,15 +68,16 @@ extension DetectionDefinition {
                 return resolved
             }
         }
-        resolved.sql = try fill(sql, at: "sql", window: window, baseline: baselineCondition, values: values)
+        let bounds = Self.bounds(of: window, now: now)
+        resolved.sql = try fill(sql, at: "sql", window: window, bounds: bounds, baseline: baselineCondition, values: values)
         if let baseline {
-            resolved.baselineSQL = try fill(baseline.sql, at: "baseline.sql", window: window, baseline: baselineCondition, values: values)
+            resolved.baselineSQL = try fill(baseline.sql, at: "baseline.sql", window: window, bounds: bounds, baseline: baselineCondition, values: values)
         }
         return resolved
     }
 
     /// `{name}` placeholders filled; address lists first, as `{name:column}`.
-    private func fill(_ text: String, at keyPath: String, window: ReportWindow, baseline: String?,
+    private func fill(_ text: String, at keyPath: String, window: ReportWindow, bounds: (start: Int64, end: Int64), baseline: String?,
                       values: [String: DetectionValue]) throws(DetectionError) -> String {
         var text = text
         for parameter in parameters where parameter.kind == .addresses {
@@ -90,11 +92,13 @@ extension DetectionDefinition {
                 text.replaceSubrange(start.lowerBound...close, with: values[parameter.name]?.list?.condition(column: column) ?? "(1 = 0)")
             }
         }
-        let known = Set(["window", "baseline_window"]).union(parameters.map(\.name))
+        let known = Set(["window", "baseline_window", "window_start", "window_end"]).union(parameters.map(\.name))
         let origin = self.origin
         do {
             return try ReportTemplate.fill(text, at: "\(origin): \(keyPath)", sql: true, known: known) { name throws(ReportError) in
                 if name == "window" { return window.condition }
+                if name == "window_start" { return String(bounds.start) }
+                if name == "window_end" { return String(bounds.end) }
                 if name == "baseline_window", let baseline { return baseline }
                 if let value = values[name], value.list == nil { return value.literal }
                 let hint = name == "baseline_window" ? "only a detection with a baseline has {baseline_window}"
@@ -122,6 +126,17 @@ extension DetectionDefinition {
             throw DetectionError(.definition, "\(origin): \(keyPath): '\(text)' is not a number or {parameter}")
         }
         return number
+    }
+
+    /// `{window_start}` and `{window_end}` in Unix seconds: the window's first second (0 when
+    /// it has no start) and the second it ends before (its `--to` day, or now when that is
+    /// earlier or there is none).
+    static func bounds(of window: ReportWindow, now: Date) -> (start: Int64, end: Int64) {
+        let current = Int64(now.timeIntervalSince1970.rounded(.down))
+        switch window.bounds {
+        case .since(let start, _): return (start, current)
+        case .days(let from, let to): return (from?.startSeconds ?? 0, min(to?.startSeconds ?? current, current))
+        }
     }
 
     /// The `days` before the window's start: a `start` range for `--since`, a day range for

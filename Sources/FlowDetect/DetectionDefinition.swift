@@ -23,7 +23,8 @@ public struct DetectionDefinition: Sendable, Equatable {
     public var techniques: [String]
     /// The thresholds and inputs the query uses.
     public var parameters: [DetectionParameter]
-    /// flowq SQL with `{window}`, `{baseline_window}` and `{parameter}` placeholders.
+    /// flowq SQL with `{window}`, `{baseline_window}`, `{window_start}`, `{window_end}` and
+    /// `{parameter}` placeholders.
     public var sql: String
     /// A comparison of each row against the same key's own history; nil for none.
     public var baseline: DetectionBaseline?

@@ -26,7 +26,7 @@ public struct DetectionRunner: Sendable {
         let split = try Self.split(parameters, among: detections)
         var resolved: [ResolvedDetection] = []
         for detection in detections {
-            resolved.append(try detection.resolved(window: window, parameters: split[detection.id] ?? [:]))
+            resolved.append(try detection.resolved(window: window, parameters: split[detection.id] ?? [:], now: now))
         }
         var run = DetectionRun(window: window, generated: now, ran: [], notes: [], findings: [])
         let engine = QueryEngine(store: store)

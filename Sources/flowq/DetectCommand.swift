@@ -10,7 +10,7 @@ import Foundation
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Find port scans, sweeps, reject bursts, exfiltration, exposed admin ports, capture gaps and known-bad traffic.",
+        abstract: "Find port scans, sweeps, reject bursts, exfiltration, exposed admin ports, capture gaps, stopped logs and known-bad traffic.",
         discussion: """
             Built-in detections: \(BuiltInDetections.all.map(\.id).joined(separator: ", ")).
             `flowq detect --list` says what each finds, its severity, ATT&CK techniques and

@@ -10,7 +10,7 @@ struct DetectionFileTests {
     func builtIns() throws {
         let all = BuiltInDetections.all
         #expect(all.map(\.id) == ["port-scan", "network-sweep", "reject-burst", "exfiltration", "new-destination", "admin-port-exposure",
-                                  "unusual-protocol", "capture-gap", "known-bad"])
+                                  "unusual-protocol", "capture-gap", "delivery-stopped", "known-bad"])
         for detection in all {
             #expect(!detection.techniques.isEmpty, "\(detection.id)")
             #expect(!detection.summary.isEmpty, "\(detection.id)")

@@ -93,8 +93,9 @@ struct DetectionTests {
             "exfiltration 10.0.0.30 - eni-30",
             "reject-burst 10.0.0.40 - eni-0a",
             "new-destination 10.0.0.30 198.51.100.200 -",
+            "delivery-stopped - - eni-0a",
         ])
-        #expect(result.findings.count == 9)
+        #expect(result.findings.count == 10)
         // Most severe first.
         #expect(result.findings.map(\.severity) == result.findings.map(\.severity).sorted(by: >))
     }
@@ -206,6 +207,20 @@ struct DetectionTests {
         #expect(finding.firstSeen == t)
         #expect(finding.lastSeen == t + 600 + 299)
         #expect(finding.evidence("skipdata_records") == .integer(3))
+    }
+
+    @Test("delivery-stopped: an interface busy every hour for two days, silent after 15:50 on the third")
+    func deliveryStopped() throws {
+        let finding = try #require(try run(only: ["delivery-stopped"]).findings.first)
+        #expect(finding.interfaceID == "eni-0a")
+        // The last record: the reject burst's 150th flow, 15:49:40 to 15:49:45.
+        #expect(finding.lastSeen == FlowFiles.day3 + 15 * 3_600 + 149 * 20 + 5)
+        #expect(finding.firstSeen == FlowFiles.day1)
+        let silent = try #require(finding.evidence("silent_minutes")?.doubleValue)
+        #expect(silent >= 490 && silent < 491)
+        #expect(finding.evidence("active_hours") == .integer(51))
+        // eni-30 wrote its last record at 23:01: under the 60 minutes.
+        #expect(try run(["min_silence_minutes": "58"], only: ["delivery-stopped"]).findings.map(\.interfaceID) == ["eni-0a", "eni-30", "eni-31"])
     }
 
     @Test("an allowlisted source is dropped and counted as suppressed")

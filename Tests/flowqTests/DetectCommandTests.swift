@@ -44,7 +44,7 @@ struct DetectCommandTests {
     func list() throws {
         let result = try CommandRunner.run(["detect", "--list"])
         #expect(result.status == 0, "\(result.stderr)")
-        for id in ["port-scan", "network-sweep", "reject-burst", "exfiltration", "new-destination", "admin-port-exposure", "unusual-protocol", "capture-gap", "known-bad"] {
+        for id in ["port-scan", "network-sweep", "reject-burst", "exfiltration", "new-destination", "admin-port-exposure", "unusual-protocol", "capture-gap", "delivery-stopped", "known-bad"] {
             #expect(result.stdout.contains("\n" + id + " "), "\(id)")
         }
         #expect(result.stdout.contains("--param min_ports=... (integer, default 20)"))
