@@ -272,24 +272,29 @@ public enum BuiltInDetections {
         title: Flow-log delivery stopped
         description: >
           An interface that delivered records in many hours of the days before went silent
-          during the window: its flow log was deleted or stopped delivering, or the interface
-          was detached. (An idle interface with a flow log still writes NODATA records.)
+          during the window while others kept delivering (silence is counted up to the
+          window's newest record, so a late ingest is not a gap): its flow log was deleted or
+          stopped, or the interface was detached. An idle interface still writes NODATA records,
+          so one that logs has records in nearly every hour.
         severity: medium
         techniques: [T1562.008]
         parameters:
-          min_silence_minutes: { type: integer, default: 60, description: minutes without a record before the window ends }
+          min_silence_minutes: { type: integer, default: 60, description: minutes without a record before the window's newest record }
           min_active_hours: { type: integer, default: 24, description: distinct hours with records in the history and window }
+          min_active_share: { type: number, default: 0.5, description: share of the hours since its first record that had records (a regular deliverer) }
           history_days: { type: integer, default: 7, description: days before the window looked at }
         sql: |
           SELECT interface_id, min(start) AS first_seen, max("end") AS last_seen, count(*) AS flows, sum(bytes) AS bytes,
                  count(DISTINCT floor(start / 3600)) AS active_hours,
-                 ({window_end} - max("end")) / 60 AS silent_minutes
+                 round(count(DISTINCT floor(start / 3600)) * 3600.0 / greatest({latest_end} - min(start), 1), 2) AS active_share,
+                 ({latest_end} - max("end")) / 60 AS silent_minutes
           FROM vpc_flow_logs
           WHERE start >= {window_start} - {history_days} * 86400 AND start < {window_end} AND interface_id IS NOT NULL
           GROUP BY interface_id
           HAVING max("end") >= {window_start}
-             AND max("end") < {window_end} - {min_silence_minutes} * 60
+             AND max("end") < {latest_end} - {min_silence_minutes} * 60
              AND count(DISTINCT floor(start / 3600)) >= {min_active_hours}
+             AND count(DISTINCT floor(start / 3600)) * 3600 >= {min_active_share} * ({latest_end} - min(start))
         """
     }
 

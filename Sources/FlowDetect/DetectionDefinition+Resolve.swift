@@ -28,7 +28,7 @@ extension DetectionDefinition {
     /// `given` holds this detection's values from the command line; they override the
     /// defaults. Numbers are written bare, words and addresses as quoted literals, address
     /// lists as conditions; nothing unchecked reaches a query.
-    func resolved(window: ReportWindow, parameters given: [String: String], now: Date) throws(DetectionError) -> ResolvedDetection {
+    func resolved(window: ReportWindow, parameters given: [String: String], now: Date, latestEnd: Int64? = nil) throws(DetectionError) -> ResolvedDetection {
         for name in given.keys.sorted() where !parameters.contains(where: { $0.name == name }) {
             let known = parameters.isEmpty ? "it takes no parameters" : "its parameters: \(parameters.map(\.name).joined(separator: ", "))"
             throw DetectionError(.usage, "--param \(name): \(origin) has no parameter '\(name)' (\(known))")
@@ -68,7 +68,8 @@ extension DetectionDefinition {
                 return resolved
             }
         }
-        let bounds = Self.bounds(of: window, now: now)
+        var bounds = Self.bounds(of: window, now: now)
+        bounds.latest = latestEnd ?? bounds.start
         resolved.sql = try fill(sql, at: "sql", window: window, bounds: bounds, baseline: baselineCondition, values: values)
         if let baseline {
             resolved.baselineSQL = try fill(baseline.sql, at: "baseline.sql", window: window, bounds: bounds, baseline: baselineCondition, values: values)
@@ -77,7 +78,7 @@ extension DetectionDefinition {
     }
 
     /// `{name}` placeholders filled; address lists first, as `{name:column}`.
-    private func fill(_ text: String, at keyPath: String, window: ReportWindow, bounds: (start: Int64, end: Int64), baseline: String?,
+    private func fill(_ text: String, at keyPath: String, window: ReportWindow, bounds: (start: Int64, end: Int64, latest: Int64), baseline: String?,
                       values: [String: DetectionValue]) throws(DetectionError) -> String {
         var text = text
         for parameter in parameters where parameter.kind == .addresses {
@@ -92,13 +93,14 @@ extension DetectionDefinition {
                 text.replaceSubrange(start.lowerBound...close, with: values[parameter.name]?.list?.condition(column: column) ?? "(1 = 0)")
             }
         }
-        let known = Set(["window", "baseline_window", "window_start", "window_end"]).union(parameters.map(\.name))
+        let known = Set(["window", "baseline_window", "window_start", "window_end", "latest_end"]).union(parameters.map(\.name))
         let origin = self.origin
         do {
             return try ReportTemplate.fill(text, at: "\(origin): \(keyPath)", sql: true, known: known) { name throws(ReportError) in
                 if name == "window" { return window.condition }
                 if name == "window_start" { return String(bounds.start) }
                 if name == "window_end" { return String(bounds.end) }
+                if name == "latest_end" { return String(bounds.latest) }
                 if name == "baseline_window", let baseline { return baseline }
                 if let value = values[name], value.list == nil { return value.literal }
                 let hint = name == "baseline_window" ? "only a detection with a baseline has {baseline_window}"
@@ -131,12 +133,17 @@ extension DetectionDefinition {
     /// `{window_start}` and `{window_end}` in Unix seconds: the window's first second (0 when
     /// it has no start) and the second it ends before (its `--to` day, or now when that is
     /// earlier or there is none).
-    static func bounds(of window: ReportWindow, now: Date) -> (start: Int64, end: Int64) {
+    static func bounds(of window: ReportWindow, now: Date) -> (start: Int64, end: Int64, latest: Int64) {
         let current = Int64(now.timeIntervalSince1970.rounded(.down))
         switch window.bounds {
-        case .since(let start, _): return (start, current)
-        case .days(let from, let to): return (from?.startSeconds ?? 0, min(to?.startSeconds ?? current, current))
+        case .since(let start, _): return (start, current, start)
+        case .days(let from, let to): return (from?.startSeconds ?? 0, min(to?.startSeconds ?? current, current), from?.startSeconds ?? 0)
         }
+    }
+
+    /// True when the queries use `{latest_end}`, which costs a query of its own.
+    var usesLatestEnd: Bool {
+        ReportTemplate.placeholders(in: sql).contains("latest_end") || baseline.map { ReportTemplate.placeholders(in: $0.sql).contains("latest_end") } == true
     }
 
     /// The `days` before the window's start: a `start` range for `--since`, a day range for

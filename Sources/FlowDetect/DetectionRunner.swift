@@ -24,12 +24,16 @@ public struct DetectionRunner: Sendable {
                     allowlist: AddressList = AddressList(), options: ExecutionOptions = ExecutionOptions(),
                     now: Date = Date()) throws(DetectionError) -> DetectionRun {
         let split = try Self.split(parameters, among: detections)
+        let engine = QueryEngine(store: store)
+        var latestEnd: Int64?
+        if detections.contains(where: \.usesLatestEnd) {
+            latestEnd = try self.latestEnd(in: window, engine: engine, options: options, now: now)
+        }
         var resolved: [ResolvedDetection] = []
         for detection in detections {
-            resolved.append(try detection.resolved(window: window, parameters: split[detection.id] ?? [:], now: now))
+            resolved.append(try detection.resolved(window: window, parameters: split[detection.id] ?? [:], now: now, latestEnd: latestEnd))
         }
         var run = DetectionRun(window: window, generated: now, ran: [], notes: [], findings: [])
-        let engine = QueryEngine(store: store)
         // Plan everything first: a mistake in the last rule is reported before the store is read.
         for detection in resolved where detection.skipped == nil {
             _ = try plan(detection.sql, detection, engine: engine, now: now, keyPath: "sql")
@@ -92,6 +96,21 @@ public struct DetectionRunner: Sendable {
         var rows: [[SQLiteValue]]
 
         func index(_ name: String) -> Int? { columns.firstIndex(of: name) }
+    }
+
+    /// `{latest_end}`: the largest `end` of the window's records, so silence is measured up to
+    /// the newest data the store holds, not up to now (an ingest running late is not a gap).
+    private func latestEnd(in window: ReportWindow, engine: QueryEngine, options: ExecutionOptions, now: Date) throws(DetectionError) -> Int64? {
+        let sql = "SELECT max(\"end\") AS latest FROM vpc_flow_logs WHERE \(window.condition)"
+        do {
+            let plan = try engine.plan(sql, now: now)
+            return try QueryExecutor(store: store).collect(plan, options: options).first?.first?.integerValue
+        } catch let error as QueryError {
+            let kind: DetectionError.Kind = error.kind == .interrupted ? .interrupted : .execution
+            throw DetectionError(kind, "cannot find the window's latest record: \(error.errorDescription ?? error.message)", queryError: error, sql: sql)
+        } catch {
+            throw DetectionError(.execution, "cannot find the window's latest record: \(error.localizedDescription)")
+        }
     }
 
     private func plan(_ sql: String, _ detection: ResolvedDetection, engine: QueryEngine, now: Date, keyPath: String) throws(DetectionError) -> QueryPlan {
