@@ -105,7 +105,7 @@ let package = Package(
         /// thresholds, baselines, findings, their rendering and the state of what was reported.
         .target(
             name: "FlowDetect",
-            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowQuery", "FlowReports", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery", "FlowReports", .product(name: "Yams", package: "Yams")]
         ),
         /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
         /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files.

@@ -1,3 +1,4 @@
+import FlowInventory
 import FlowQuery
 import FlowReports
 import FlowSQLite
@@ -67,6 +68,20 @@ public struct DetectionRunner: Sendable {
         let kept = found.filter { finding in !(finding.srcaddr.map(allowlist.contains) ?? false) }
         run.suppressed = found.count - kept.count
         run.findings = Self.merged(kept)
+        if !run.findings.isEmpty {
+            do {
+                // Without the inventory (or without interface snapshots in it) owners stay nil.
+                if let owners = try InventoryStore.open(store, forWriting: false)?.addressOwners(), owners.count > 0 {
+                    for index in run.findings.indices {
+                        let time = run.findings[index].firstSeen
+                        run.findings[index].srcOwner = run.findings[index].srcaddr.flatMap { owners.owner(of: $0, at: time) }
+                        run.findings[index].dstOwner = run.findings[index].dstaddr.flatMap { owners.owner(of: $0, at: time) }
+                    }
+                }
+            } catch {
+                run.notes.append("addresses' owners not shown: cannot read the store's inventory: \(error.localizedDescription)")
+            }
+        }
         return run
     }
 

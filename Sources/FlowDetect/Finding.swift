@@ -27,6 +27,11 @@ public struct Finding: Sendable, Equatable {
     public var dstport: Int64?
     /// The network interface the records were logged on, if one.
     public var interfaceID: String?
+    /// Who owned the source address at `firstSeen` (`instance i-...`), when the store's
+    /// inventory knows.
+    public var srcOwner: String?
+    /// Who owned the destination address at `firstSeen`, when the store's inventory knows.
+    public var dstOwner: String?
     /// The first record's `start` (Unix seconds).
     public var firstSeen: Int64
     /// The last record's `end` (Unix seconds).

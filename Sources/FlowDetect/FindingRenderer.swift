@@ -47,6 +47,7 @@ public struct FindingRenderer: Sendable {
             ("first_seen", text(Self.isoTime(finding.firstSeen))), ("last_seen", text(Self.isoTime(finding.lastSeen))),
             ("count", String(finding.count)), ("bytes", String(finding.bytes)),
             ("interface_id", text(finding.interfaceID)),
+            ("src_owner", text(finding.srcOwner)), ("dst_owner", text(finding.dstOwner)),
         ]
         fields.append(("evidence", "{" + finding.evidence.map { JSONString.quoted($0.name) + ":" + Self.jsonValue($0.value) }.joined(separator: ",") + "}"))
         fields.append(("status", text(finding.status.rawValue)))
@@ -82,6 +83,20 @@ public struct FindingRenderer: Sendable {
     // MARK: Text
 
     static let columns = ["severity", "detection", "srcaddr", "dstaddr", "dstport", "first_seen", "last_seen", "count", "bytes", "interface_id", "evidence"]
+    /// The columns when the inventory named an owner: two more before the evidence.
+    static let columnsWithOwners = Array(columns.dropLast()) + ["src_owner", "dst_owner", "evidence"]
+
+    /// The columns for `run`: the owners' only when some finding has one.
+    static func columns(for run: DetectionRun) -> [String] {
+        run.findings.contains { $0.srcOwner != nil || $0.dstOwner != nil } ? columnsWithOwners : columns
+    }
+
+    /// Each finding's cells, in ``columns`` (or ``columnsWithOwners``) order.
+    static func cells(_ finding: Finding, owners: Bool) -> [String] {
+        var cells = cells(finding)
+        if owners { cells.insert(contentsOf: [finding.srcOwner ?? "-", finding.dstOwner ?? "-"], at: cells.count - 1) }
+        return cells
+    }
 
     /// Each finding's cells, in ``columns`` order.
     static func cells(_ finding: Finding) -> [String] {
@@ -116,8 +131,9 @@ public struct FindingRenderer: Sendable {
     private func table(_ run: DetectionRun) -> String {
         var out = heading(run).joined(separator: "\n") + "\n"
         guard !run.findings.isEmpty else { return out }
-        let rows = [Self.columns] + run.findings.map(Self.cells)
-        let widths = Self.columns.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let columns = Self.columns(for: run), owners = columns.count > Self.columns.count
+        let rows = [columns] + run.findings.map { Self.cells($0, owners: owners) }
+        let widths = columns.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         out += "\n"
         for row in rows {
             let padded = row.enumerated().map { index, cell in
@@ -132,10 +148,11 @@ public struct FindingRenderer: Sendable {
         func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
         var out = "# Detections\n\n" + heading(run).map { $0 + "\n" }.joined(separator: "\n")
         guard !run.findings.isEmpty else { return out }
-        out += "\n| " + Self.columns.joined(separator: " | ") + " |\n"
-        out += "|" + Self.columns.map { _ in " --- |" }.joined() + "\n"
+        let columns = Self.columns(for: run), owners = columns.count > Self.columns.count
+        out += "\n| " + columns.joined(separator: " | ") + " |\n"
+        out += "|" + columns.map { _ in " --- |" }.joined() + "\n"
         for finding in run.findings {
-            out += "| " + Self.cells(finding).map(escape).joined(separator: " | ") + " |\n"
+            out += "| " + Self.cells(finding, owners: owners).map(escape).joined(separator: " | ") + " |\n"
         }
         return out
     }
@@ -155,9 +172,10 @@ public struct FindingRenderer: Sendable {
             """
         out += heading(run).map { "<p>\(escape($0))</p>\n" }.joined()
         if !run.findings.isEmpty {
-            out += "<table><tr>" + Self.columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+            let columns = Self.columns(for: run), owners = columns.count > Self.columns.count
+            out += "<table><tr>" + columns.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
             for finding in run.findings {
-                out += "<tr class=\"\(finding.severity.rawValue)\">" + Self.cells(finding).map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
+                out += "<tr class=\"\(finding.severity.rawValue)\">" + Self.cells(finding, owners: owners).map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
             }
             out += "</table>\n"
         }

@@ -110,6 +110,31 @@ struct DetectCommandTests {
         #expect(table.stdout.contains("0 findings (1 already reported or allowlisted, not shown)"))
     }
 
+    @Test("with the inventory loaded, findings name the owner of each address")
+    func owners() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.copyItem(atPath: corpus.store, toPath: scratch.path("store"))
+        let json = scratch.path("enis.json")
+        try """
+            {"NetworkInterfaces": [{"AvailabilityZone": "us-east-1a", "Description": "", "InterfaceType": "interface",
+              "NetworkInterfaceId": "eni-087bc03ce68f9fc11", "OwnerId": "123456789012", "PrivateIpAddress": "10.117.1.35",
+              "PrivateIpAddresses": [{"Primary": true, "PrivateIpAddress": "10.117.1.35"}], "Status": "in-use",
+              "SubnetId": "subnet-1", "VpcId": "vpc-1", "Attachment": {"InstanceId": "i-0webserver"}}]}
+            """.write(toFile: json, atomically: true, encoding: .utf8)
+        let add = try CommandRunner.run(["inventory", "add", "--store", scratch.path("store"), json])
+        #expect(add.status == 0, "\(add.stderr)")
+        let result = try detect(Self.lastDay + ["--only", "port-scan", "--format", "ndjson"], store: scratch.path("store"))
+        let scan = try #require(try objects(result.stdout).first)
+        #expect(scan["dst_owner"] as? String == "instance i-0webserver")
+        #expect(scan["src_owner"] is NSNull)
+        let table = try detect(Self.lastDay + ["--only", "port-scan"], store: scratch.path("store"))
+        #expect(table.stdout.contains("dst_owner"))
+        #expect(table.stdout.contains("instance i-0webserver"))
+        // Without the inventory the table has no owner columns.
+        #expect(try !detect(Self.lastDay + ["--only", "port-scan"]).stdout.contains("dst_owner"))
+    }
+
     @Test("--allowlist drops a source; --rules adds a user's detection")
     func allowlistAndRules() throws {
         let allow = corpus.scratch.path("allow.txt")
