@@ -16,5 +16,6 @@ public enum DetectionSeverity: String, Sendable, CaseIterable, Comparable {
     /// Position in the order above.
     var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 
+    /// Less urgent first: `info < low < medium < high < critical`.
     public static func < (lhs: DetectionSeverity, rhs: DetectionSeverity) -> Bool { lhs.rank < rhs.rank }
 }
