@@ -22,7 +22,7 @@ public struct DetectionRunner: Sendable {
     /// `parameters` holds `name=value` overrides: `name` applies to every detection that
     /// declares it, `id.name` to that detection only; a name no detection declares is an error.
     public func run(_ detections: [DetectionDefinition], window: ReportWindow, parameters: [String: String] = [:],
-                    allowlist: AddressList = AddressList(), options: ExecutionOptions = ExecutionOptions(),
+                    allowlist: AddressList = AddressList(), samples: Int = 0, options: ExecutionOptions = ExecutionOptions(),
                     now: Date = Date()) throws(DetectionError) -> DetectionRun {
         let split = try Self.split(parameters, among: detections)
         let engine = QueryEngine(store: store)
@@ -68,6 +68,11 @@ public struct DetectionRunner: Sendable {
         let kept = found.filter { finding in !(finding.srcaddr.map(allowlist.contains) ?? false) }
         run.suppressed = found.count - kept.count
         run.findings = Self.merged(kept)
+        if samples > 0 {
+            for index in run.findings.indices {
+                run.findings[index].sampleFlows = try sampleFlows(of: run.findings[index], limit: samples, engine: engine, options: options, now: now)
+            }
+        }
         if !run.findings.isEmpty {
             do {
                 // Without the inventory (or without interface snapshots in it) owners stay nil.
@@ -125,6 +130,42 @@ public struct DetectionRunner: Sendable {
             throw DetectionError(kind, "cannot find the window's latest record: \(error.errorDescription ?? error.message)", queryError: error, sql: sql)
         } catch {
             throw DetectionError(.execution, "cannot find the window's latest record: \(error.localizedDescription)")
+        }
+    }
+
+    /// Up to `limit` flow records behind `finding`: its addresses, port and interface, from
+    /// its first to its last second, earliest first.
+    func sampleFlows(of finding: Finding, limit: Int, engine: QueryEngine, options: ExecutionOptions, now: Date) throws(DetectionError) -> [String] {
+        func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        var terms = ["start >= \(finding.firstSeen)", "start <= \(finding.lastSeen)"]
+        if let srcaddr = finding.srcaddr { terms.append("srcaddr = \(literal(srcaddr))") }
+        if let dstaddr = finding.dstaddr { terms.append("dstaddr = \(literal(dstaddr))") }
+        if let dstport = finding.dstport { terms.append("dstport = \(dstport)") }
+        if let interface = finding.interfaceID { terms.append("interface_id = \(literal(interface))") }
+        let sql = """
+            SELECT start, srcaddr, srcport, dstaddr, dstport, protocol_name(protocol) AS protocol, action, bytes, log_status
+            FROM vpc_flow_logs WHERE \(terms.joined(separator: " AND ")) ORDER BY start, srcaddr, dstaddr, srcport LIMIT \(limit)
+            """
+        let rows: [[SQLiteValue]]
+        do {
+            rows = try QueryExecutor(store: store).collect(try engine.plan(sql, now: now), options: options)
+        } catch let error as QueryError {
+            throw DetectionError(error.kind == .interrupted ? .interrupted : .execution,
+                                 "cannot read sample flows of a \(finding.detection) finding: \(error.errorDescription ?? error.message)", queryError: error, sql: sql)
+        } catch {
+            throw DetectionError(.execution, "cannot read sample flows of a \(finding.detection) finding: \(error.localizedDescription)")
+        }
+        return rows.map { row in
+            func text(_ index: Int) -> String {
+                switch row[index] {
+                case .text(let value): return value
+                case .integer(let value): return String(value)
+                default: return "-"
+                }
+            }
+            let time = row[0].integerValue.map(FindingRenderer.isoTime) ?? "-"
+            if text(8) != "OK" { return "\(time) \(text(8))" }
+            return "\(time) \(text(1)):\(text(2)) -> \(text(3)):\(text(4)) \(text(5)) \(text(6)) \(text(7)) bytes"
         }
     }
 

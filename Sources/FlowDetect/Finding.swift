@@ -42,6 +42,10 @@ public struct Finding: Sendable, Equatable {
     public var bytes: Int64
     /// The numbers that crossed the threshold, in the query's column order.
     public var evidence: [Evidence]
+    /// A few of the flow records behind the finding, as lines
+    /// (`2024-01-03T03:10:01Z 203.0.113.66:40001 -> 10.117.1.35:1 tcp REJECT 44 bytes`);
+    /// empty unless asked for.
+    public var sampleFlows: [String] = []
     /// New or continued.
     public var status: Status = .new
 

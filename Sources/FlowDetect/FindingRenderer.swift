@@ -49,7 +49,11 @@ public struct FindingRenderer: Sendable {
             ("interface_id", text(finding.interfaceID)),
             ("src_owner", text(finding.srcOwner)), ("dst_owner", text(finding.dstOwner)),
         ]
-        fields.append(("evidence", "{" + finding.evidence.map { JSONString.quoted($0.name) + ":" + Self.jsonValue($0.value) }.joined(separator: ",") + "}"))
+        var evidence = finding.evidence.map { JSONString.quoted($0.name) + ":" + Self.jsonValue($0.value) }
+        if !finding.sampleFlows.isEmpty {
+            evidence.append("\"sample_flows\":[" + finding.sampleFlows.map(JSONString.quoted).joined(separator: ",") + "]")
+        }
+        fields.append(("evidence", "{" + evidence.joined(separator: ",") + "}"))
         fields.append(("status", text(finding.status.rawValue)))
         return "{" + fields.map { JSONString.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
@@ -141,7 +145,17 @@ public struct FindingRenderer: Sendable {
             }
             out += padded.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
         }
-        return out
+        return out + samples(run, prefix: "")
+    }
+
+    /// The sample flows under a table: each finding's, numbered as its row.
+    private func samples(_ run: DetectionRun, prefix: String) -> String {
+        var out = ""
+        for (index, finding) in run.findings.enumerated() where !finding.sampleFlows.isEmpty {
+            out += "\(prefix)\(index + 1). \(finding.detection) \(finding.srcaddr ?? finding.interfaceID ?? "-"):\n"
+            out += finding.sampleFlows.map { "\(prefix)     \($0)\n" }.joined()
+        }
+        return out.isEmpty ? "" : "\nSample flows:\n" + out
     }
 
     private func markdown(_ run: DetectionRun) -> String {
@@ -154,7 +168,7 @@ public struct FindingRenderer: Sendable {
         for finding in run.findings {
             out += "| " + Self.cells(finding, owners: owners).map(escape).joined(separator: " | ") + " |\n"
         }
-        return out
+        return out + samples(run, prefix: "")
     }
 
     private func html(_ run: DetectionRun) -> String {

@@ -68,6 +68,8 @@ struct DetectCommand: ParsableCommand {
     var allowlist: String?
     @Option(help: ArgumentHelp("Report only findings of this severity or above: info, low, medium, high, critical.", valueName: "level"))
     var minSeverity: String?
+    @Option(help: ArgumentHelp("Add up to this many of each finding's flow records to its evidence (default 0).", valueName: "n"))
+    var samples: Int = 0
     @Flag(help: "Report only findings not reported before (or continued since), remembering them in the store.")
     var state = false
     @Option(name: .shortAndLong, help: "Output format: table, json, ndjson, markdown or html.")
@@ -82,6 +84,7 @@ struct DetectCommand: ParsableCommand {
             throw ValidationError("--format must be \(FindingFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(format)'")
         }
         if let timeout { try TimeoutOption.validate(timeout) }
+        guard (0...100).contains(samples) else { throw ValidationError("--samples takes 0 to 100, not \(samples)") }
         if let minSeverity, DetectionSeverity(rawValue: minSeverity.lowercased()) == nil {
             throw ValidationError("--min-severity must be \(DetectionSeverity.allCases.map(\.rawValue).joined(separator: ", ")), not '\(minSeverity)'")
         }
@@ -121,7 +124,7 @@ struct DetectCommand: ParsableCommand {
         defer { withExtendedLifetime(interrupt) {} }
         let store = storeOptions.resolved
         var result = try reporting {
-            try Self.execute(chosen, store: store, window: window, parameters: values, allowlist: allowed, options: options, now: now)
+            try Self.execute(chosen, store: store, window: window, parameters: values, allowlist: allowed, samples: samples, options: options, now: now)
         }
         if let level = minSeverity.flatMap({ DetectionSeverity(rawValue: $0.lowercased()) }) {
             // Below the level: neither shown nor remembered as reported.
@@ -170,8 +173,9 @@ struct DetectCommand: ParsableCommand {
 
     /// Runs the detections; untyped throws, since a typed catch in `run()` crashes Swift 6.3.1's SILGen.
     private static func execute(_ detections: [DetectionDefinition], store: FlowStore, window: ReportWindow, parameters: [String: String],
-                                allowlist: AddressList, options: ExecutionOptions, now: Date) throws -> DetectionRun {
-        try DetectionRunner(store: store).run(detections, window: window, parameters: parameters, allowlist: allowlist, options: options, now: now)
+                                allowlist: AddressList, samples: Int, options: ExecutionOptions, now: Date) throws -> DetectionRun {
+        try DetectionRunner(store: store).run(detections, window: window, parameters: parameters, allowlist: allowlist, samples: samples,
+                                              options: options, now: now)
     }
 
     private static func reconcile(_ findings: [Finding], store: FlowStore, now: Date) throws -> [Finding] {

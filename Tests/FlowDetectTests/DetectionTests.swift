@@ -115,6 +115,18 @@ struct DetectionTests {
         #expect(finding.evidence("lowest_port") == .integer(1_000))
     }
 
+    @Test("sample flows: the earliest records of the finding, as lines")
+    func sampleFlows() throws {
+        let scan = try #require(BuiltInDetections.named("port-scan")), captureGap = try #require(BuiltInDetections.named("capture-gap"))
+        let finding = try #require(try DetectionRunner(store: scenario.store).run([scan], window: Self.window, samples: 2).findings.first)
+        #expect(finding.sampleFlows == [
+            "2024-03-03T10:00:00Z 198.51.100.9:40000 -> 10.0.0.5:1000 tcp REJECT 60 bytes",
+            "2024-03-03T10:00:10Z 198.51.100.9:40000 -> 10.0.0.5:1001 tcp REJECT 60 bytes",
+        ])
+        let gap = try #require(try DetectionRunner(store: scenario.store).run([captureGap], window: Self.window, samples: 1).findings.first)
+        #expect(gap.sampleFlows == ["2024-03-03T12:00:00Z SKIPDATA"])
+    }
+
     @Test("thresholds: a global override, and one scoped to a detection")
     func parameters() throws {
         #expect(try run(["min_ports": "26"], only: ["port-scan"]).findings.isEmpty)

@@ -56,7 +56,7 @@ struct DetectCommandTests {
 
     @Test("ndjson: the injected scan, sweep and exfiltration with exact fields; exit status 4")
     func ndjson() throws {
-        let result = try detect(Self.lastDay + ["--only", "port-scan,network-sweep,exfiltration", "--format", "ndjson"])
+        let result = try detect(Self.lastDay + ["--only", "port-scan,network-sweep,exfiltration", "--format", "ndjson", "--samples", "1"])
         #expect(result.status == 4, "\(result.stderr)")
         let findings = try objects(result.stdout)
         #expect(findings.map { $0["detection"] as? String } == ["port-scan", "network-sweep", "exfiltration"])
@@ -68,6 +68,7 @@ struct DetectCommandTests {
         #expect(scan["count"] as? Int == 250)
         #expect(scan["dstport"] is NSNull)
         #expect((scan["evidence"] as? [String: Any])?["ports"] as? Int == 250)
+        #expect((scan["evidence"] as? [String: Any])?["sample_flows"] as? [String] == ["2024-01-03T03:10:01Z 203.0.113.66:40001 -> 10.117.1.35:1 tcp REJECT 44 bytes"])
         #expect(scan["techniques"] as? [String] == ["T1046"])
         let exfiltration = findings[2]
         #expect(exfiltration["dstaddr"] as? String == "198.51.100.77")
