@@ -129,7 +129,8 @@ public struct DetectionRunner: Sendable {
             let kind: DetectionError.Kind = error.kind == .interrupted ? .interrupted : .execution
             throw DetectionError(kind, "cannot find the window's latest record: \(error.errorDescription ?? error.message)", queryError: error, sql: sql)
         } catch {
-            throw DetectionError(.execution, "cannot find the window's latest record: \(error.localizedDescription)")
+            // The store itself cannot be read (missing, locked): its own message says so.
+            throw DetectionError(.execution, error.localizedDescription)
         }
     }
 

@@ -163,8 +163,11 @@ struct DetectCommandTests {
         #expect(finding["srcaddr"] as? String == "10.0.0.10")
     }
 
-    @Test("mistakes: bad --param 64, unknown detection 64, broken rule file 2")
+    @Test("mistakes: bad --param 64, unknown detection 64, broken rule file 2, no store 1")
     func mistakes() throws {
+        let missing = try detect(Self.lastDay, store: corpus.scratch.path("no-such-store"))
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no flowq store at"), "\(missing.stderr)")
         let badValue = try detect(Self.lastDay + ["--param", "min_ports=lots"])
         #expect(badValue.status == 64)
         #expect(badValue.stderr.contains("--param min_ports: 'lots' is not a whole number"), "\(badValue.stderr)")
