@@ -18,8 +18,9 @@ struct DetectCommand: ParsableCommand {
             into a --rules folder and change.
 
             The window is --since (90m, 24h, 7d) or --from/--to (UTC days, --to not
-            included); without either, the last 24h. reject-burst and exfiltration compare
-            each source with its own history in the days before the window.
+            included); without either, the last 24h. reject-burst, exfiltration and
+            new-destination compare each address with its own history in the days
+            before the window.
 
             --param name=value overrides a threshold of every detection that has it;
             --param port-scan.min_ports=50 of one detection only. known-bad runs only
@@ -32,13 +33,16 @@ struct DetectCommand: ParsableCommand {
 
             Output: --format table, json, ndjson (one finding a line, for a SIEM),
             markdown or html; without --format, --output's extension, else table.
+            --samples N adds each finding's first N flow records. Findings name each
+            address's owner when the store's inventory knows it.
+            See docs/detections.md for the rule format and each detection.
 
             Examples:
               flowq detect --since 24h
               flowq detect --from 2024-01-03 --to 2024-01-04 --format ndjson
               flowq detect --only port-scan,network-sweep --param min_ports=50
-              flowq detect --since 1h --state --format ndjson --output /var/log/flowq/findings.ndjson
-              flowq detect --since 2h --state --min-severity high -f ndjson -o findings.ndjson
+              flowq detect --since 2h --state --min-severity high -o findings.ndjson
+              flowq detect --since 24h --samples 3 --format markdown
 
             Exit status: 0 no new findings; 4 new findings (with --state: new or continued
             ones); 2 an invalid rule file or query; 1 a query that failed while running,
