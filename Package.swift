@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "FlowEmit", targets: ["FlowEmit"]),
         .library(name: "FlowReports", targets: ["FlowReports"]),
         .library(name: "FlowSamples", targets: ["FlowSamples"]),
+        .library(name: "FlowDetect", targets: ["FlowDetect"]),
         .library(name: "FlowParquet", targets: ["FlowParquet"]),
         .library(name: "FlowS3", targets: ["FlowS3"]),
     ],
@@ -94,10 +95,17 @@ let package = Package(
         .target(name: "FlowEmit", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery"]),
         /// Reports: definitions (built in, or YAML files), windows and parameters, running their
         /// queries (or computing them from aggregate queries and the inventory), rendering text,
-        /// Markdown, HTML with SVG charts or JSON, and writing the file; the only importer of Yams.
+        /// Markdown, HTML with SVG charts or JSON, and writing the file; with FlowDetect (which reads
+        /// rule files through its YAML reader), the only importer of Yams.
         .target(
             name: "FlowReports",
             dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery", .product(name: "Yams", package: "Yams")]
+        ),
+        /// Detections: rules (built in, or YAML files read with the reports' reader), typed
+        /// thresholds, baselines, findings, their rendering and the state of what was reported.
+        .target(
+            name: "FlowDetect",
+            dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowInventory", "FlowQuery", "FlowReports", .product(name: "Yams", package: "Yams")]
         ),
         /// The sample corpus generator (`flowq sample`, `flowq demo`, the tests' fixtures): a
         /// made-up world of VPCs and Transit Gateways written as gzipped flow-log files, and with
@@ -115,6 +123,7 @@ let package = Package(
                 "FlowQuery",
                 "FlowEmit",
                 "FlowReports",
+                "FlowDetect",
                 "FlowSamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -148,6 +157,8 @@ let package = Package(
             name: "FlowQueryTests",
             dependencies: ["FlowModel", "FlowStore", "FlowIngest", "FlowSamples", "FlowInventory", "FlowQuery", "FlowEmit", "FlowReports"]
         ),
+        /// Detections against hand-written flow files and the sample corpus with injected attacks.
+        .testTarget(name: "FlowDetectTests", dependencies: ["FlowModel", "FlowStore", "FlowIngest", "FlowSamples", "FlowQuery", "FlowReports", "FlowDetect"]),
         .testTarget(name: "flowqTests", dependencies: ["FlowModel", "FlowSQLite", "FlowStore", "FlowIngest", "FlowSamples", "FlowInventory"]),
     ],
     swiftLanguageModes: [.v6]

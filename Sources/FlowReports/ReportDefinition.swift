@@ -230,17 +230,18 @@ extension ReportDefinition {
     }
 }
 
-/// A checked parameter value and its SQL literal.
-struct ReportValue {
+/// A checked parameter value and its SQL literal (also used by the detections' word parameters).
+package struct ReportValue {
     /// The value as a person reads it (an address in canonical form).
-    let text: String
+    package let text: String
     /// The value as a SQL string literal.
-    let literal: String
+    package let literal: String
 
     /// Characters a non-address value may hold.
-    static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-")
+    package static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-")
 
-    init(name: String, text raw: String, origin: String, kind: ReportError.Kind) throws(ReportError) {
+    /// Checks `raw` for the kind of value its parameter's name asks for.
+    package init(name: String, text raw: String, origin: String, kind: ReportError.Kind) throws(ReportError) {
         let value = raw.trimmingCharacters(in: .whitespaces)
         switch ReportParameter(name: name).kind {
         case .address:
@@ -262,10 +263,11 @@ struct ReportValue {
 /// Finds and fills `{name}` placeholders.
 ///
 /// In SQL, text inside quotes and comments is left alone, and a known placeholder found inside
-/// quotes is an error: it stands for a whole literal, quotes included.
-enum ReportTemplate {
+/// quotes is an error: it stands for a whole literal, quotes included. Detections fill their
+/// queries with it too.
+package enum ReportTemplate {
     /// The placeholder names `text` uses outside quotes and comments, in order.
-    static func placeholders(in text: String) -> [String] {
+    package static func placeholders(in text: String) -> [String] {
         var names: [String] = []
         scan(text, sql: true) { piece in
             if case .placeholder(let name, false) = piece { names.append(name) }
@@ -274,7 +276,7 @@ enum ReportTemplate {
     }
 
     /// `text` with each placeholder replaced by `value(name)`.
-    static func fill(_ text: String, at place: String, sql: Bool, known: Set<String>,
+    package static func fill(_ text: String, at place: String, sql: Bool, known: Set<String>,
                      _ value: (String) throws(ReportError) -> String) throws(ReportError) -> String {
         var pieces: [Piece] = []
         scan(text, sql: sql) { pieces.append($0) }

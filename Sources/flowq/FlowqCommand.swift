@@ -19,9 +19,10 @@ struct FlowqCommand: ParsableCommand {
             The store is --store, else $FLOWQ_STORE, else ${XDG_DATA_HOME:-~/.local/share}/flowq.
 
             Exit status: 0 success; 1 a store failure or a query that failed while running;
-            2 an invalid query; 3 ingest finished but rejected some files; 64 a usage error.
+            2 an invalid query; 3 ingest finished but rejected some files; 4 detect found
+            new findings; 64 a usage error.
             """,
-        subcommands: [IngestCommand.self, QueryCommand.self, ExplainCommand.self, ReportCommand.self, DemoCommand.self, SampleCommand.self, StatusCommand.self, CheckCommand.self, PruneCommand.self, InventoryCommand.self, EmitCommand.self, DdlCommand.self]
+        subcommands: [IngestCommand.self, QueryCommand.self, ExplainCommand.self, ReportCommand.self, DetectCommand.self, DemoCommand.self, SampleCommand.self, StatusCommand.self, CheckCommand.self, PruneCommand.self, InventoryCommand.self, EmitCommand.self, DdlCommand.self]
     )
 }
 
@@ -77,6 +78,8 @@ enum ExitStatus {
     static let invalidQuery = ExitCode(2)
     /// An ingest that finished but rejected one or more files.
     static let filesRejected = ExitCode(3)
+    /// `flowq detect` reported new findings (cron and systemd alert on it).
+    static let newFindings = ExitCode(4)
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     static let interrupted = ExitCode(130)
 

@@ -13,6 +13,7 @@ struct SampleCommand: ParsableCommand {
               flowq sample --records 1000000 --days 7 --out /tmp/corpus
               flowq sample --records 5000 --layout mixed --start 2024-03-01 --out ./logs
               flowq sample --records 5000 --inventory --out ./logs && flowq inventory add ./logs/inventory/*.json
+              flowq sample --records 50000 --days 3 --attacks --out ./logs
 
             With --inventory the world gains NAT gateways (private instances reach the internet and \
             AWS's S3, DynamoDB and EC2 addresses through them, logged on both interfaces as AWS does) \
@@ -20,6 +21,10 @@ struct SampleCommand: ParsableCommand {
             describe-vpcs`, `describe-subnets`, `describe-instances`, `describe-network-interfaces`, \
             `describe-nat-gateways`, `describe-security-groups` and `describe-vpc-endpoints` would print \
             for it, with an ip-ranges.json excerpt. Without it the files are byte for byte what they were.
+
+            --attacks adds files holding a port scan (03:10 UTC), a network sweep (05:20), an \
+            exfiltration burst (14:00-14:45) and a capture gap (20:00-21:00) on the last day, for \
+            trying `flowq detect`; the other files are unchanged.
             """
     )
 
@@ -32,6 +37,7 @@ struct SampleCommand: ParsableCommand {
     @Flag(help: "Write plain .log files instead of .log.gz.") var plain = false
     @Flag(help: "Add NAT gateways and cross-zone traffic, and write the world's inventory under <out>/inventory/.")
     var inventory = false
+    @Flag(help: "Also inject attacks on the last day (see below).") var attacks = false
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
 
     func validate() throws {
@@ -52,6 +58,13 @@ struct SampleCommand: ParsableCommand {
         options.compress = !plain
         options.inventory = inventory
         let corpus = try FlowLogGenerator(options: options).write(to: URL(fileURLWithPath: out))
+        if attacks {
+            let injected = try SampleAttacks.write(to: URL(fileURLWithPath: out), options: options)
+            for attack in injected.attacks {
+                let who = [attack.srcaddr, attack.dstaddr].compactMap { $0 }.joined(separator: " -> ")
+                Terminal.message("injected \(attack.kind.rawValue): \(who.isEmpty ? attack.interfaceID : who) from \(FlowLogGenerator.isoTime(attack.start)) to \(FlowLogGenerator.isoTime(attack.end)) (\(attack.records) records)")
+            }
+        }
         Terminal.message("wrote \(corpus.records.formatted()) records in \(corpus.files.count) files (\(corpus.bytes.formatted()) bytes uncompressed) under \(out)")
         if let truth = corpus.groundTruth {
             let folder = (out as NSString).appendingPathComponent("inventory")
