@@ -56,12 +56,7 @@ struct DetectCommand: ParsableCommand {
     var list = false
     @Option(help: ArgumentHelp("Print the YAML rule of this built-in detection.", valueName: "id"))
     var show: String?
-    @Option(help: ArgumentHelp("Cover the last span before now: 90m, 24h, 7d, 2w.", valueName: "span"))
-    var since: String?
-    @Option(help: ArgumentHelp("The first UTC day covered (YYYY-MM-DD, included).", valueName: "date"))
-    var from: String?
-    @Option(help: ArgumentHelp("The UTC day the window ends before (YYYY-MM-DD, NOT included).", valueName: "date"))
-    var to: String?
+    @OptionGroup var windowOptions: WindowOptions
     @Option(help: ArgumentHelp("Also run the rule files (*.yaml, *.yml) in this folder.", valueName: "dir"))
     var rules: String?
     @Option(help: ArgumentHelp("Run only these detections (comma-separated ids).", valueName: "ids"))
@@ -112,7 +107,7 @@ struct DetectCommand: ParsableCommand {
         }
         let chosen = try reporting { try detections(selected: true) }
         let now = Date()
-        let window = try reporting { () throws -> ReportWindow in try ReportWindow.resolve(since: since, from: from, to: to, now: now) }
+        let window = try reporting { () throws -> ReportWindow in try ReportWindow.resolve(since: windowOptions.since, from: windowOptions.from, to: windowOptions.to, now: now) }
         var values: [String: String] = [:]
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -70,6 +70,16 @@ struct StoreOptions: ParsableArguments {
     var resolved: FlowStore { FlowStore.resolve(explicit: store) }
 }
 
+/// The time window `report` and `detect` cover: `--since`, or `--from`/`--to`.
+struct WindowOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Cover the last span before now: 90m, 24h, 7d, 2w.", valueName: "span"))
+    var since: String?
+    @Option(help: ArgumentHelp("The first UTC day covered (YYYY-MM-DD, included).", valueName: "date"))
+    var from: String?
+    @Option(help: ArgumentHelp("The UTC day the window ends before (YYYY-MM-DD, NOT included).", valueName: "date"))
+    var to: String?
+}
+
 /// Exit statuses a script can tell apart.
 enum ExitStatus {
     /// A store failure, or a query that failed while running.

@@ -71,12 +71,7 @@ struct ReportCommand: ParsableCommand {
     var list = false
     @Option(help: ArgumentHelp("Run the custom report in this YAML file.", valueName: "path"))
     var file: String?
-    @Option(help: ArgumentHelp("Cover the last span before now: 90m, 24h, 7d, 2w.", valueName: "span"))
-    var since: String?
-    @Option(help: ArgumentHelp("The first UTC day covered (YYYY-MM-DD, included).", valueName: "date"))
-    var from: String?
-    @Option(help: ArgumentHelp("The UTC day the window ends before (YYYY-MM-DD, NOT included).", valueName: "date"))
-    var to: String?
+    @OptionGroup var windowOptions: WindowOptions
     @Option(name: .shortAndLong, help: "Output format: table, csv, json, markdown or html.")
     var format: String?
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
@@ -117,7 +112,7 @@ struct ReportCommand: ParsableCommand {
             throw ExitCode.validationFailure
         }
         let now = Date()
-        let window = try reporting { try ReportWindow.resolve(since: since, from: from, to: to, now: now) }
+        let window = try reporting { try ReportWindow.resolve(since: windowOptions.since, from: windowOptions.from, to: windowOptions.to, now: now) }
         var values: [String: String] = [:]
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -102,42 +102,17 @@ final class HashJoinTable: @unchecked Sendable {
         }
         // One build row per key (the usual inventory join): one pass fills the matches.
         if unique {
-            var build = [Int32](repeating: -1, count: count)
-            var matched = 0
-            build.withUnsafeMutableBufferPointer { out in
-                if let dense {
-                    encoded[0].withUnsafeBufferPointer { ids in
-                        dense.withUnsafeBufferPointer { table in
-                            let size = Int64(table.count)
-                            for row in 0..<count {
-                                let id = ids[row]
-                                if id >= 0 && id < size {
-                                    let match = table[Int(id)] - 1
-                                    out[row] = match
-                                    if match >= 0 { matched += 1 }
-                                }
-                            }
-                        }
-                    }
-                } else if encoded.count == 1 {
-                    // One key: its value is its hash, and the index compares it.
-                    encoded[0].withUnsafeBufferPointer { values in matched = heads.firstRows(values, into: out) }
-                } else {
-                    for row in 0..<count {
-                        let match = heads.first(JoinKeys.hash(encoded, row))
-                        if match >= 0 && JoinKeys.equal(encoded, row, keys, Int(match)) {
-                            out[row] = match
-                            matched += 1
-                        }
-                    }
-                }
-                if let valid {
-                    for row in 0..<count where !valid[row] && out[row] >= 0 {
-                        out[row] = -1
-                        matched -= 1
-                    }
+            var build = encoded.count == 1 ? storedRows(encoded[0]) : [Int32](repeating: -1, count: count)
+            if encoded.count > 1 {
+                for row in 0..<count {
+                    let match = heads.first(JoinKeys.hash(encoded, row))
+                    if match >= 0 && JoinKeys.equal(encoded, row, keys, Int(match)) { build[row] = match }
                 }
             }
+            if let valid {
+                for row in 0..<count where !valid[row] { build[row] = -1 }
+            }
+            let matched = build.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
             return Self.matches(build, matched: matched, keepUnmatched: keepUnmatched)
         }
         var probeRows: [Int32] = []
